@@ -1,0 +1,40 @@
+import Foundation
+import Shared
+
+extension QueueState {
+    /// The internal view for OBSBridge and other reconciling consumers.
+    func internalView(seq: UInt64) -> InternalQueueState {
+        let lead = lead.map { lead in
+            LineupEntry(
+                userId: lead.userId, djName: lead.djName, joinedAt: lead.joinedAt,
+                turnStartedAt: lead.turnStartedAt, turnEndsAt: lead.turnStartedAt.addingTimeInterval(swapInterval),
+                sessions: sessionViews(of: lead.userId)
+            )
+        }
+        let waiting = waiting.map { dj in
+            LineupEntry(userId: dj.userId, djName: dj.djName, joinedAt: dj.joinedAt, turnStartedAt: nil, turnEndsAt: nil, sessions: sessionViews(of: dj.userId))
+        }
+        return InternalQueueState(seq: seq, lead: lead, waiting: waiting, swapIntervalSeconds: swapInterval)
+    }
+
+    /// The public view: names and times, never keys or client ids.
+    func publicView(seq: UInt64, now: Date) -> PublicQueue {
+        let lead = lead.map { lead in
+            let ends = lead.turnStartedAt.addingTimeInterval(swapInterval)
+            return PublicQueue.Lead(djName: lead.djName, startedAt: lead.turnStartedAt, endsAt: ends, remainingSeconds: max(0, ends.timeIntervalSince(now)))
+        }
+        let waiting = waiting.enumerated().map { index, dj in
+            PublicQueue.Waiting(djName: dj.djName, position: index + 1, joinedAt: dj.joinedAt)
+        }
+        return PublicQueue(seq: seq, lead: lead, waiting: waiting, swapInterval: swapInterval)
+    }
+
+    /// The original's `/queue-json`: lead first, then the waiting DJs.
+    var djNamesInOrder: [String] {
+        (lead.map { [$0.djName] } ?? []) + waiting.map(\.djName)
+    }
+
+    private func sessionViews(of userId: UUID) -> [SessionView] {
+        sessions(of: userId).map { SessionView(clientId: $0.clientId, app: $0.app, stream: $0.stream, openedAt: $0.openedAt) }
+    }
+}

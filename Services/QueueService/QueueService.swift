@@ -1,0 +1,12 @@
+import Configuration
+import Shared
+
+@main
+struct QueueServiceCommand {
+    static func main() async {
+        await runService(named: .queueService) {
+            let config = try QueueConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
+            return try await buildApplication(config)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Hummingbird
+import Shared
+
+/// The routes HookGateway, OBSBridge and Notifier call, behind the internal token.
+struct InternalRoutes {
+    let engine: QueueEngine
+
+    func add(to group: RouterGroup<ServiceRequestContext>) {
+        group.post("publish") { request, context -> PublishReply in
+            let publish = try await request.decode(as: PublishRequest.self, context: context)
+            try Validation.clientId(publish.clientId)
+            try Validation.nonEmpty(publish.djName, field: "dj_name")
+            try Validation.nonEmpty(publish.app, field: "app")
+            try Validation.nonEmpty(publish.stream, field: "stream")
+            let reply = try await engine.publish(publish)
+            context.logger.info(
+                "publish",
+                metadata: ["client_id": "\(publish.clientId)", "dj": "\(publish.djName)", "decision": "\(reply.decision.rawValue)", "position": "\(reply.position.map(String.init) ?? "-")"]
+            )
+            return reply
+        }
+        group.post("unpublish") { request, context -> SessionCloseReply in
+            let close = try await request.decode(as: SessionCloseRequest.self, context: context)
+            try Validation.clientId(close.clientId)
+            let reply = try await engine.closeSession(close)
+            context.logger.info("session closed", metadata: ["client_id": "\(close.clientId)", "action": "\(close.action)", "changed": "\(reply.changed)"])
+            return reply
+        }
+        group.get("forward") { request, _ -> ForwardReply in
+            guard let clientId = request.uri.queryParameters["client_id"].map(String.init) else {
+                throw APIError.badRequest("Pass the SRS client id as ?client_id=.", code: "missing_client_id", field: "client_id")
+            }
+            try Validation.clientId(clientId)
+            return await engine.forwardTargets(clientId: clientId)
+        }
+        group.get("state") { _, _ in
+            await engine.internalState()
+        }
+        group.get("events") { request, _ -> EventPage in
+            let query = request.uri.queryParameters
+            let after = try Validation.number(query["after"].map(String.init), field: "after", default: UInt64(0))
+            let wait = try Validation.number(query["wait"].map(String.init), field: "wait", default: 0.0)
+            let limit = try Validation.number(query["limit"].map(String.init), field: "limit", default: 500)
+            guard (0...60).contains(wait) else { throw APIError.badRequest("wait must be between 0 and 60 seconds.", code: "invalid_wait", field: "wait") }
+            guard (1...5000).contains(limit) else { throw APIError.badRequest("limit must be between 1 and 5000.", code: "invalid_limit", field: "limit") }
+            return await engine.feed.page(after: after, wait: .milliseconds(Int64(wait * 1000)), limit: limit)
+        }
+    }
+}
+

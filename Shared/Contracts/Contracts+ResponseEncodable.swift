@@ -1,0 +1,12 @@
+import Hummingbird
+
+// Contract types are returned straight from route handlers.
+extension PublishReply: ResponseEncodable {}
+extension SessionCloseReply: ResponseEncodable {}
+extension ForwardReply: ResponseEncodable {}
+extension KickReply: ResponseEncodable {}
+extension InternalQueueState: ResponseEncodable {}
+extension PublicQueue: ResponseEncodable {}
+extension QueueJSON: ResponseEncodable {}
+extension EventPage: ResponseEncodable {}
+extension VerifiedPublisher: ResponseEncodable {}

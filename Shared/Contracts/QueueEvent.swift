@@ -1,0 +1,104 @@
+import Foundation
+
+/// One entry of QueueService's event log. `seq` grows by one per event and never repeats.
+public struct QueueEvent: Codable, Sendable, Equatable {
+    public var seq: UInt64
+    public var time: Date
+    public var type: QueueEventType
+    public var payload: QueueEventPayload
+
+    public init(seq: UInt64, time: Date, type: QueueEventType, payload: QueueEventPayload) {
+        self.seq = seq
+        self.time = time
+        self.type = type
+        self.payload = payload
+    }
+
+    /// What browsers and overlays may see: public event types only, without SRS client ids.
+    public var publicView: QueueEvent? {
+        guard type.isPublic else { return nil }
+        var event = self
+        event.payload.clientId = nil
+        return event
+    }
+}
+
+/// An event type by name; unknown names decode too, so an older consumer survives newer events.
+public struct QueueEventType: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible {
+    public var rawValue: String
+
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+
+    /// An SRS session of a DJ opened or closed (internal: carries the client id).
+    public static let sessionOpened = Self(rawValue: "session.opened")
+    public static let sessionClosed = Self(rawValue: "session.closed")
+    /// A DJ joined the waiting line, or left it before their turn.
+    public static let djJoined = Self(rawValue: "dj.joined")
+    public static let djLeft = Self(rawValue: "dj.left")
+    /// A DJ went on air / came off air (with `reason`).
+    public static let turnStarted = Self(rawValue: "turn.started")
+    public static let turnEnded = Self(rawValue: "turn.ended")
+
+    static let internalOnly: Set<QueueEventType> = [.sessionOpened, .sessionClosed]
+
+    public var isPublic: Bool { !Self.internalOnly.contains(self) }
+}
+
+/// Why a turn ended or a DJ left.
+public enum DepartureReason: String, Codable, Sendable {
+    /// Their encoder stopped (on_unpublish / on_close of their last session).
+    case left
+}
+
+/// The details of an event; which fields are set depends on the type.
+public struct QueueEventPayload: Codable, Sendable, Equatable {
+    public var userId: UUID?
+    public var djName: String?
+    /// 0 = lead, 1 = first waiting, …
+    public var position: Int?
+    public var reason: DepartureReason?
+    public var clientId: String?
+    public var startedAt: Date?
+    public var endsAt: Date?
+
+    public init(
+        userId: UUID? = nil, djName: String? = nil, position: Int? = nil, reason: DepartureReason? = nil,
+        clientId: String? = nil, startedAt: Date? = nil, endsAt: Date? = nil
+    ) {
+        self.userId = userId
+        self.djName = djName
+        self.position = position
+        self.reason = reason
+        self.clientId = clientId
+        self.startedAt = startedAt
+        self.endsAt = endsAt
+    }
+}
+
+/// `GET /internal/v1/events?after=N&wait=S`.
+public struct EventPage: Codable, Sendable, Equatable {
+    public var events: [QueueEvent]
+    /// Pass as `after` next time.
+    public var next: UInt64
+    /// True when events after the cursor were already discarded: re-read `/internal/v1/state`.
+    public var truncated: Bool
+
+    public init(events: [QueueEvent], next: UInt64, truncated: Bool) {
+        self.events = events
+        self.next = next
+        self.truncated = truncated
+    }
+}

@@ -1,0 +1,91 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Calls another Motherstream service over a shared keep-alive connection pool: JSON in and out,
+/// the internal bearer token, the caller's request id, and a deadline after which the call is
+/// abandoned — a peer that does not answer must never hold up the caller.
+public struct PeerClient: Sendable {
+    public let baseURL: String
+    let http: HTTPClient
+    let token: Secret
+    let timeout: Duration
+
+    public init(baseURL: String, http: HTTPClient, token: Secret, timeout: Duration) {
+        self.baseURL = baseURL
+        self.http = http
+        self.token = token
+        self.timeout = timeout
+    }
+
+    /// What a peer answered: its status and body, undecoded, so callers can treat a 404 as an answer.
+    public struct Reply: Sendable {
+        public var status: Int
+        public var body: ByteBuffer
+
+        public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            try JSONCoding.decoder.decode(type, from: body)
+        }
+    }
+
+    public func get(_ path: String, requestID: String? = nil, timeout: Duration? = nil) async throws -> Reply {
+        try await send(.GET, path, body: nil, requestID: requestID, timeout: timeout)
+    }
+
+    public func post(_ path: String, json: some Encodable, requestID: String? = nil) async throws -> Reply {
+        try await send(.POST, path, body: JSONCoding.encode(json), requestID: requestID, timeout: nil)
+    }
+
+    public func send(_ method: HTTPMethod, _ path: String, body: Data?, requestID: String?, timeout: Duration?) async throws -> Reply {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token.value)")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let requestID {
+            request.headers.add(name: "X-Request-Id", value: requestID)
+        }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let deadline = timeout ?? self.timeout
+        do {
+            let response = try await http.execute(request, timeout: .nanoseconds(deadline.nanoseconds))
+            let bytes = try await response.body.collect(upTo: 4 * 1024 * 1024)
+            return Reply(status: Int(response.status.code), body: bytes)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            throw PeerError.timedOut(peer: baseURL, after: deadline)
+        } catch let error as PeerError {
+            throw error
+        } catch {
+            throw PeerError.unreachable(peer: baseURL, reason: String(describing: error))
+        }
+    }
+}
+
+public enum PeerError: Error, CustomStringConvertible {
+    case timedOut(peer: String, after: Duration)
+    case unreachable(peer: String, reason: String)
+    case unexpected(peer: String, status: Int, body: String)
+
+    public var description: String {
+        switch self {
+        case .timedOut(let peer, let after): "\(peer) did not answer within \(after)"
+        case .unreachable(let peer, let reason): "\(peer) is unreachable: \(reason)"
+        case .unexpected(let peer, let status, let body): "\(peer) answered HTTP \(status): \(body.prefix(200))"
+        }
+    }
+
+    public static func unexpected(_ client: PeerClient, _ reply: PeerClient.Reply) -> PeerError {
+        .unexpected(peer: client.baseURL, status: reply.status, body: String(buffer: reply.body))
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,42 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+extension HTTPField.Name {
+    public static let requestID = Self("X-Request-Id")!
+}
+
+/// Adopts the caller's request id (so one publish can be followed through gateway, accounts and
+/// queue in the logs) or keeps the one Hummingbird generated, and echoes it in the response.
+public struct RequestIDMiddleware: RouterMiddleware {
+    public typealias Context = ServiceRequestContext
+
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let incoming = request.headers[.requestID], Self.isUsable(incoming) {
+            context.requestID = incoming
+        } else {
+            context.requestID = context.id
+        }
+        context.logger[metadataKey: "hb.request.id"] = nil
+        context.logger[metadataKey: "request_id"] = .string(context.requestID)
+        do {
+            var response = try await next(request, context)
+            response.headers[.requestID] = context.requestID
+            return response
+        } catch let error as any HTTPResponseError {
+            var response = try error.response(from: request, context: context)
+            response.headers[.requestID] = context.requestID
+            return response
+        }
+    }
+
+    /// Only short, printable ids are adopted, so a caller cannot inject into log lines.
+    static func isUsable(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= 64 && id.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x5F
+        }
+    }
+}
