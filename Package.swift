@@ -9,6 +9,7 @@ let package = Package(
     name: "Motherstream",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "AccountService", targets: ["AccountService"]),
         .executable(name: "QueueService", targets: ["QueueService"]),
     ],
     dependencies: [
@@ -25,8 +26,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
+        .systemLibrary(
+            name: "CArgon2",
+            path: "Services/AccountService/CArgon2",
+            pkgConfig: "libargon2",
+            providers: [.apt(["libargon2-dev"])]
+        ),
         .target(
             name: "Shared",
             dependencies: [
@@ -45,6 +53,19 @@ let package = Package(
             name: "QueueService",
             dependencies: ["Shared", hummingbird, logging, configuration, .product(name: "Crypto", package: "swift-crypto")],
             path: "Services/QueueService"
+        ),
+            .executableTarget(
+            name: "AccountService",
+            dependencies: [
+                "Shared", "CArgon2", hummingbird, logging, configuration,
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/AccountService",
+            exclude: ["CArgon2"]
         ),
     ]
 )

@@ -1,3 +1,12 @@
-import CArgon2
+import Configuration
 import Shared
-@main struct AccountServiceMain { static func main() { print(x, ARGON2_VERSION_13.rawValue) } }
+
+@main
+struct AccountServiceCommand {
+    static func main() async {
+        await runService(named: .accountService) {
+            let config = try AccountConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
+            return try await buildApplication(config)
+        }
+    }
+}

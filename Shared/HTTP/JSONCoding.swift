@@ -31,7 +31,7 @@ public enum JSONCoding {
         return decoder
     }
 
-    static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    public static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     public static func encode(_ value: some Encodable) throws -> Data {
         try encoder.encode(value)

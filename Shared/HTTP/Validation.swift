@@ -24,6 +24,15 @@ public enum Validation {
         return value
     }
 
+    /// A TCP port from the environment, 5432 when unset.
+    public static func port(_ text: String?, variable: String, default defaultValue: Int = 5432) throws -> Int {
+        guard let text, !text.isEmpty else { return defaultValue }
+        guard let port = Int(text), (1...65535).contains(port) else {
+            throw ConfigurationError("\(variable) must be a port number (got \"\(text)\").")
+        }
+        return port
+    }
+
     static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
     }

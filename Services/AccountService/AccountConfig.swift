@@ -1,0 +1,37 @@
+import Configuration
+import Foundation
+import Shared
+
+/// AccountService's settings, read once at start.
+struct AccountConfig: Sendable {
+    var settings: ServiceSettings
+    var internalToken: Secret
+    var jwtSecret: Secret
+    var database: DatabaseLocation
+    /// How long a session token is valid (`JWT_EXPIRY_SECONDS`, default 12 h).
+    var tokenLifetime: TimeInterval
+    /// Argon2id cost (`ARGON2_ITERATIONS`, `ARGON2_MEMORY_KIB`, `ARGON2_PARALLELISM`); argon2-cffi's defaults.
+    var hasher: PasswordHasher
+
+    init(reader: ConfigReader) throws {
+        settings = ServiceSettings(service: .accountService, reader: reader)
+        internalToken = try reader.internalToken()
+        jwtSecret = try reader.jwtSecret()
+        database = try DatabaseLocation(reader: reader, dataDirectory: settings.dataDirectory)
+        tokenLifetime = try reader.seconds("jwt.expiry.seconds", variable: "JWT_EXPIRY_SECONDS", default: 12 * 3600)
+        guard tokenLifetime >= 60 else { throw ConfigurationError("JWT_EXPIRY_SECONDS must be at least 60.") }
+        hasher = PasswordHasher(
+            iterations: UInt32(try Self.cost(reader, "argon2.iterations", "ARGON2_ITERATIONS", default: 3, range: 1...100)),
+            memoryKiB: UInt32(try Self.cost(reader, "argon2.memory.kib", "ARGON2_MEMORY_KIB", default: 65536, range: 8...4_194_304)),
+            parallelism: UInt32(try Self.cost(reader, "argon2.parallelism", "ARGON2_PARALLELISM", default: 4, range: 1...64))
+        )
+    }
+
+    private static func cost(_ reader: ConfigReader, _ key: ConfigKey, _ variable: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = reader.string(forKey: key) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw ConfigurationError("\(variable) must be a whole number in \(range.lowerBound)…\(range.upperBound) (got \"\(text)\").")
+        }
+        return number
+    }
+}

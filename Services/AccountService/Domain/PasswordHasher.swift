@@ -1,0 +1,59 @@
+import CArgon2
+import Foundation
+import NIOPosix
+
+/// Argon2id through Debian's libargon2 (the reference implementation), in the PHC string
+/// format. Defaults are argon2-cffi's, so hashes made by the original system verify and new
+/// ones look the same. Hashing runs on NIO's blocking pool, never on a request thread.
+struct PasswordHasher: Sendable {
+    var iterations: UInt32 = 3
+    var memoryKiB: UInt32 = 65536
+    var parallelism: UInt32 = 4
+    static let saltLength = 16
+    static let hashLength = 32
+
+    func hash(_ password: String) async throws -> String {
+        try await NIOThreadPool.singleton.runIfActive { try hashNow(password) }
+    }
+
+    func verify(_ password: String, against encoded: String) async -> Bool {
+        (try? await NIOThreadPool.singleton.runIfActive { Self.verifyNow(password, against: encoded) }) ?? false
+    }
+
+    func hashNow(_ password: String) throws -> String {
+        var salt = [UInt8](repeating: 0, count: Self.saltLength)
+        var generator = SystemRandomNumberGenerator()
+        for index in salt.indices { salt[index] = generator.next() }
+        let length = argon2_encodedlen(iterations, memoryKiB, parallelism, UInt32(Self.saltLength), UInt32(Self.hashLength), Argon2_id)
+        var encoded = [CChar](repeating: 0, count: length)
+        let bytes = Array(password.utf8)
+        let result = argon2id_hash_encoded(
+            iterations, memoryKiB, parallelism, bytes, bytes.count, salt, salt.count, Self.hashLength, &encoded, encoded.count
+        )
+        guard result == ARGON2_OK.rawValue else {
+            throw PasswordHashingError(message: String(cString: argon2_error_message(result)))
+        }
+        return String(cString: encoded)
+    }
+
+    /// True only for the right password; a malformed hash is a mismatch, never a crash.
+    static func verifyNow(_ password: String, against encoded: String) -> Bool {
+        let type: argon2_type
+        if encoded.hasPrefix("$argon2id$") {
+            type = Argon2_id
+        } else if encoded.hasPrefix("$argon2i$") {
+            type = Argon2_i
+        } else if encoded.hasPrefix("$argon2d$") {
+            type = Argon2_d
+        } else {
+            return false
+        }
+        let bytes = Array(password.utf8)
+        return argon2_verify(encoded, bytes, bytes.count, type) == ARGON2_OK.rawValue
+    }
+}
+
+struct PasswordHashingError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { "argon2 hashing failed: \(message)" }
+}

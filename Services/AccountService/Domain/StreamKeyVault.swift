@@ -1,0 +1,69 @@
+import Crypto
+import Foundation
+import Shared
+
+/// Stream keys are credentials: 192 random bits from the system CSPRNG, written in the RTMP-safe
+/// alphabet `[A-Za-z0-9_-]`. At rest there is only an HMAC-SHA256 digest (to find the owner in
+/// one indexed lookup) and an AES-GCM sealed copy bound to the owner's id (to show it to them
+/// again). Both keys are derived from `JWT_SECRET`, each for its own purpose.
+struct StreamKeyVault: Sendable {
+    private let digestKey: SymmetricKey
+    private let sealingKey: SymmetricKey
+    static let randomBytes = 24
+    /// Longer than any key we issue or the original issued; anything longer is not a key.
+    static let maximumLength = 128
+
+    init(secret: Secret) {
+        let material = SymmetricKey(data: Data(secret.value.utf8))
+        digestKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: material, salt: Data("motherstream".utf8), info: Data("stream-key/digest/v1".utf8), outputByteCount: 32)
+        sealingKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: material, salt: Data("motherstream".utf8), info: Data("stream-key/seal/v1".utf8), outputByteCount: 32)
+    }
+
+    func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<Self.randomBytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Keys we could ever have issued: the RTMP-safe alphabet, bounded length.
+    static func isWellFormed(_ key: String) -> Bool {
+        !key.isEmpty && key.utf8.count <= maximumLength && key.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x5F
+        }
+    }
+
+    func digest(_ key: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(key.utf8), using: digestKey).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func store(_ key: String, for userId: UUID) throws -> StoredStreamKey {
+        let box = try AES.GCM.seal(Data(key.utf8), using: sealingKey, authenticating: Self.binding(userId))
+        guard let combined = box.combined else { throw StreamKeyVaultError.sealingFailed }
+        return StoredStreamKey(digest: digest(key), sealed: combined.base64EncodedString())
+    }
+
+    func reveal(_ stored: StoredStreamKey, for userId: UUID) throws -> String {
+        guard let data = Data(base64Encoded: stored.sealed) else { throw StreamKeyVaultError.unreadable }
+        let plain = try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: sealingKey, authenticating: Self.binding(userId))
+        return String(decoding: plain, as: UTF8.self)
+    }
+
+    private static func binding(_ userId: UUID) -> Data {
+        Data(userId.uuidString.lowercased().utf8)
+    }
+}
+
+enum StreamKeyVaultError: Error, CustomStringConvertible {
+    case sealingFailed
+    case unreadable
+
+    var description: String {
+        switch self {
+        case .sealingFailed: "AES-GCM sealing of a stream key failed"
+        case .unreadable: "a stored stream key cannot be opened (was JWT_SECRET changed?)"
+        }
+    }
+}

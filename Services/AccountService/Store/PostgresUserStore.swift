@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Shared
+
+/// Accounts in PostgreSQL. The client is a Service run by the application; queries wait for it.
+struct PostgresUserStore: UserStore {
+    let client: PostgresClient
+    let logger: Logger
+
+    func migrate() async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            // Two instances starting together must not both migrate.
+            try await connection.query("SELECT pg_advisory_xact_lock(7412093)", logger: logger)
+            try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)", logger: logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
+                applied.insert(version)
+            }
+            for migration in Schema.postgres where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO schema_migrations (version, applied_at) VALUES (\(migration.version), now())", logger: logger)
+            }
+        }
+    }
+
+    func create(_ user: UserRecord) async throws {
+        do {
+            try await client.query(
+                """
+                INSERT INTO users (id, email, email_key, dj_name, dj_name_key, timezone, role, is_active,
+                                   password_hash, stream_key_digest, stream_key_sealed, created_at)
+                VALUES (\(user.id), \(user.email), \(user.email.uniquenessKey), \(user.djName), \(user.djName.uniquenessKey),
+                        \(user.timezone), \(user.role.rawValue), \(user.isActive), \(user.passwordHash),
+                        \(user.streamKey.digest), \(user.streamKey.sealed), \(user.createdAt))
+                """,
+                logger: logger
+            )
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw UniqueViolation.accountError(fromConstraintText: error.serverInfo?[.constraintName] ?? "") ?? error
+        }
+    }
+
+    func user(id: UUID) async throws -> UserRecord? {
+        try await one(query: "SELECT \(unescaped: Self.columns) FROM users WHERE id = \(id)")
+    }
+
+    func user(email: String) async throws -> UserRecord? {
+        try await one(query: "SELECT \(unescaped: Self.columns) FROM users WHERE email_key = \(email.uniquenessKey)")
+    }
+
+    func user(streamKeyDigest: String) async throws -> UserRecord? {
+        try await one(query: "SELECT \(unescaped: Self.columns) FROM users WHERE stream_key_digest = \(streamKeyDigest)")
+    }
+
+    func replaceStreamKey(of userId: UUID, with key: StoredStreamKey) async throws {
+        try await client.query("UPDATE users SET stream_key_digest = \(key.digest), stream_key_sealed = \(key.sealed) WHERE id = \(userId)", logger: logger)
+    }
+
+    func healthProblem() async -> String? {
+        do {
+            try await client.query("SELECT 1", logger: logger)
+            return nil
+        } catch {
+            return "PostgreSQL: \(String(reflecting: error).prefix(300))"
+        }
+    }
+
+    private static let columns = "id, email, dj_name, timezone, role, is_active, created_at, password_hash, stream_key_digest, stream_key_sealed"
+
+    private func one(query: PostgresQuery) async throws -> UserRecord? {
+        let rows = try await client.query(query, logger: logger)
+        for try await (id, email, djName, timezone, role, isActive, createdAt, passwordHash, digest, sealed) in rows.decode(
+            (UUID, String, String, String, String, Bool, Date, String, String, String).self
+        ) {
+            guard let role = Role(rawValue: role) else { throw StoreError.malformed("role") }
+            return UserRecord(
+                id: id, email: email, djName: djName, timezone: timezone, role: role, isActive: isActive, createdAt: createdAt,
+                passwordHash: passwordHash, streamKey: StoredStreamKey(digest: digest, sealed: sealed)
+            )
+        }
+        return nil
+    }
+}

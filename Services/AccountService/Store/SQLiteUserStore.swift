@@ -1,0 +1,130 @@
+import Foundation
+import Logging
+import SQLiteNIO
+import Shared
+
+/// Accounts in an embedded SQLite file (WAL, synchronous=FULL): a first run needs no database server.
+final class SQLiteUserStore: UserStore {
+    private let connection: SQLiteConnection
+    let path: String
+
+    static func open(path: String, logger: Logger) async throws -> SQLiteUserStore {
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000"] {
+            _ = try await connection.query(pragma, [])
+        }
+        chmod(path, 0o600)
+        return SQLiteUserStore(connection: connection, path: path)
+    }
+
+    private init(connection: SQLiteConnection, path: String) {
+        self.connection = connection
+        self.path = path
+    }
+
+    func close() async throws {
+        try await connection.close()
+    }
+
+    func migrate() async throws {
+        _ = try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)", [])
+        let applied = Set(try await connection.query("SELECT version FROM schema_migrations", []).compactMap { $0.column("version")?.integer })
+        for migration in Schema.sqlite where !applied.contains(migration.version) {
+            _ = try await connection.query("BEGIN IMMEDIATE", [])
+            do {
+                for statement in migration.statements {
+                    _ = try await connection.query(statement, [])
+                }
+                _ = try await connection.query(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                    [.integer(SQLiteInt64(migration.version)), .text(JSONCoding.timestamp(Date()))]
+                )
+                _ = try await connection.query("COMMIT", [])
+            } catch {
+                _ = try? await connection.query("ROLLBACK", [])
+                throw error
+            }
+        }
+    }
+
+    func create(_ user: UserRecord) async throws {
+        do {
+            _ = try await connection.query(
+                """
+                INSERT INTO users (id, email, email_key, dj_name, dj_name_key, timezone, role, is_active,
+                                   password_hash, stream_key_digest, stream_key_sealed, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(user.id.uuidString.lowercased()), .text(user.email), .text(user.email.uniquenessKey),
+                    .text(user.djName), .text(user.djName.uniquenessKey), .text(user.timezone), .text(user.role.rawValue),
+                    .integer(user.isActive ? 1 : 0), .text(user.passwordHash), .text(user.streamKey.digest),
+                    .text(user.streamKey.sealed), .text(JSONCoding.timestamp(user.createdAt)),
+                ]
+            )
+        } catch let error as SQLiteError where error.reason == .constraintUniqueFailed || error.reason == .constraint {
+            throw UniqueViolation.accountError(fromConstraintText: error.message) ?? error
+        }
+    }
+
+    func user(id: UUID) async throws -> UserRecord? {
+        try await one("SELECT * FROM users WHERE id = ?", [.text(id.uuidString.lowercased())])
+    }
+
+    func user(email: String) async throws -> UserRecord? {
+        try await one("SELECT * FROM users WHERE email_key = ?", [.text(email.uniquenessKey)])
+    }
+
+    func user(streamKeyDigest: String) async throws -> UserRecord? {
+        try await one("SELECT * FROM users WHERE stream_key_digest = ?", [.text(streamKeyDigest)])
+    }
+
+    func replaceStreamKey(of userId: UUID, with key: StoredStreamKey) async throws {
+        _ = try await connection.query(
+            "UPDATE users SET stream_key_digest = ?, stream_key_sealed = ? WHERE id = ?",
+            [.text(key.digest), .text(key.sealed), .text(userId.uuidString.lowercased())]
+        )
+    }
+
+    func healthProblem() async -> String? {
+        do {
+            _ = try await connection.query("SELECT 1", [])
+            return nil
+        } catch {
+            return "SQLite at \(path): \(error)"
+        }
+    }
+
+    private func one(_ sql: String, _ binds: [SQLiteData]) async throws -> UserRecord? {
+        try await connection.query(sql, binds).first.map(Self.record)
+    }
+
+    private static func record(_ row: SQLiteRow) throws -> UserRecord {
+        func text(_ column: String) throws -> String {
+            guard let value = row.column(column)?.string else { throw StoreError.missingColumn(column) }
+            return value
+        }
+        guard let id = UUID(uuidString: try text("id")) else { throw StoreError.malformed("id") }
+        guard let role = Role(rawValue: try text("role")) else { throw StoreError.malformed("role") }
+        guard let createdAt = try? JSONCoding.timestampStyle.parse(try text("created_at")) else { throw StoreError.malformed("created_at") }
+        return UserRecord(
+            id: id, email: try text("email"), djName: try text("dj_name"), timezone: try text("timezone"), role: role,
+            isActive: row.column("is_active")?.integer == 1, createdAt: createdAt, passwordHash: try text("password_hash"),
+            streamKey: StoredStreamKey(digest: try text("stream_key_digest"), sealed: try text("stream_key_sealed"))
+        )
+    }
+}
+
+enum StoreError: Error, CustomStringConvertible {
+    case missingColumn(String)
+    case malformed(String)
+
+    var description: String {
+        switch self {
+        case .missingColumn(let column): "the users table has no value in column \(column)"
+        case .malformed(let column): "the users table holds a malformed \(column)"
+        }
+    }
+}

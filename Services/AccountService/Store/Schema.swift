@@ -1,0 +1,50 @@
+/// The account schema, one numbered migration at a time per dialect. A migration is never
+/// edited once released; changes are new migrations.
+enum Schema {
+    struct Migration {
+        var version: Int
+        var statements: [String]
+    }
+
+    static let sqlite: [Migration] = [
+        Migration(version: 1, statements: [
+            """
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY NOT NULL,
+                email TEXT NOT NULL,
+                email_key TEXT NOT NULL UNIQUE,
+                dj_name TEXT NOT NULL,
+                dj_name_key TEXT NOT NULL UNIQUE,
+                timezone TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('dj', 'admin')),
+                is_active INTEGER NOT NULL DEFAULT 1,
+                password_hash TEXT NOT NULL,
+                stream_key_digest TEXT NOT NULL UNIQUE,
+                stream_key_sealed TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )
+            """,
+        ]),
+    ]
+
+    static let postgres: [Migration] = [
+        Migration(version: 1, statements: [
+            """
+            CREATE TABLE users (
+                id UUID PRIMARY KEY,
+                email TEXT NOT NULL,
+                email_key TEXT NOT NULL CONSTRAINT users_email_key_unique UNIQUE,
+                dj_name TEXT NOT NULL,
+                dj_name_key TEXT NOT NULL CONSTRAINT users_dj_name_key_unique UNIQUE,
+                timezone TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('dj', 'admin')),
+                is_active BOOLEAN NOT NULL DEFAULT TRUE,
+                password_hash TEXT NOT NULL,
+                stream_key_digest TEXT NOT NULL CONSTRAINT users_stream_key_digest_unique UNIQUE,
+                stream_key_sealed TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+        ]),
+    ]
+}

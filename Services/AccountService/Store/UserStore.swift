@@ -1,0 +1,26 @@
+import Foundation
+
+/// Where accounts live. Two implementations — embedded SQLite (the default) and PostgreSQL —
+/// behind one protocol, tested by one suite.
+protocol UserStore: Sendable {
+    /// Creates or upgrades the schema; safe to run at every start.
+    func migrate() async throws
+    /// Throws `AccountError.duplicateEmail` / `.duplicateDJName` when either is taken (ignoring case).
+    func create(_ user: UserRecord) async throws
+    func user(id: UUID) async throws -> UserRecord?
+    func user(email: String) async throws -> UserRecord?
+    /// The one indexed lookup on the hook hot path.
+    func user(streamKeyDigest: String) async throws -> UserRecord?
+    func replaceStreamKey(of userId: UUID, with key: StoredStreamKey) async throws
+    /// Nil when the database answers, otherwise what is wrong.
+    func healthProblem() async -> String?
+}
+
+/// A uniqueness violation, classified by the column it hit.
+enum UniqueViolation {
+    static func accountError(fromConstraintText text: String) -> AccountError? {
+        if text.contains("email_key") { return .duplicateEmail }
+        if text.contains("dj_name_key") { return .duplicateDJName }
+        return nil
+    }
+}
