@@ -9,6 +9,7 @@ let package = Package(
     name: "Motherstream",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "HookGateway", targets: ["HookGateway"]),
         .executable(name: "AccountService", targets: ["AccountService"]),
         .executable(name: "QueueService", targets: ["QueueService"]),
     ],
@@ -66,6 +67,15 @@ let package = Package(
             ],
             path: "Services/AccountService",
             exclude: ["CArgon2"]
+        ),
+            .executableTarget(
+            name: "HookGateway",
+            dependencies: [
+                "Shared", hummingbird, logging, configuration,
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/HookGateway"
         ),
     ]
 )

@@ -4,19 +4,25 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Calls another Motherstream service over a shared keep-alive connection pool: JSON in and out,
-/// the internal bearer token, the caller's request id, and a deadline after which the call is
-/// abandoned — a peer that does not answer must never hold up the caller.
+/// Calls a peer over a shared keep-alive connection pool: JSON in and out, its credentials,
+/// the caller's request id, and a deadline after which the call is abandoned — a peer that
+/// does not answer must never hold up the caller.
 public struct PeerClient: Sendable {
     public let baseURL: String
     let http: HTTPClient
-    let token: Secret
+    let authorization: Secret?
     let timeout: Duration
 
+    /// A Motherstream service, reached with the internal bearer token.
     public init(baseURL: String, http: HTTPClient, token: Secret, timeout: Duration) {
+        self.init(baseURL: baseURL, http: http, authorization: Secret("Bearer \(token.value)"), timeout: timeout)
+    }
+
+    /// Any other peer, with a ready `Authorization` header value (or none).
+    public init(baseURL: String, http: HTTPClient, authorization: Secret?, timeout: Duration) {
         self.baseURL = baseURL
         self.http = http
-        self.token = token
+        self.authorization = authorization
         self.timeout = timeout
     }
 
@@ -38,10 +44,16 @@ public struct PeerClient: Sendable {
         try await send(.POST, path, body: JSONCoding.encode(json), requestID: requestID, timeout: nil)
     }
 
+    public func delete(_ path: String, requestID: String? = nil) async throws -> Reply {
+        try await send(.DELETE, path, body: nil, requestID: requestID, timeout: nil)
+    }
+
     public func send(_ method: HTTPMethod, _ path: String, body: Data?, requestID: String?, timeout: Duration?) async throws -> Reply {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(token.value)")
+        if let authorization {
+            request.headers.add(name: "Authorization", value: authorization.value)
+        }
         request.headers.add(name: "Accept", value: "application/json")
         if let requestID {
             request.headers.add(name: "X-Request-Id", value: requestID)
@@ -87,5 +99,17 @@ extension Duration {
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+extension PeerClient {
+    /// For `/ready`: nil when the peer's `/health` answers 200 within a second.
+    public func healthProblem() async -> String? {
+        do {
+            let reply = try await get("/health", timeout: .seconds(1))
+            return reply.status == 200 ? nil : "\(baseURL)/health answered HTTP \(reply.status)"
+        } catch {
+            return "\(error)"
+        }
     }
 }

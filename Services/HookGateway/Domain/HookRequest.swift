@@ -1,0 +1,41 @@
+import Foundation
+
+/// The body of an SRS `http_hooks` or forward-backend request. SRS sends different fields per
+/// action (on_close has no stream); only those every action carries are required.
+struct HookRequest: Decodable, Sendable, Equatable {
+    var action: String
+    var clientId: String
+    var app: String
+    var stream: String?
+    var param: String?
+    var ip: String?
+    var vhost: String?
+
+    var kind: HookAction { HookAction(rawValue: action) ?? .other }
+
+    /// The value of one query parameter in `param` (SRS keeps the leading `?`).
+    func parameter(_ name: String) -> String? {
+        guard let param else { return nil }
+        let query = param.hasPrefix("?") ? param.dropFirst() : Substring(param)
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts.first.map(String.init) == name {
+                return parts.count > 1 ? String(parts[1]).removingPercentEncoding ?? String(parts[1]) : ""
+            }
+        }
+        return nil
+    }
+}
+
+enum HookAction: String, Sendable {
+    case onConnect = "on_connect"
+    case onClose = "on_close"
+    case onPublish = "on_publish"
+    case onUnpublish = "on_unpublish"
+    case onPlay = "on_play"
+    case onStop = "on_stop"
+    case onForward = "on_forward"
+    case onDVR = "on_dvr"
+    case onHLS = "on_hls"
+    case other
+}
