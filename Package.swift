@@ -77,5 +77,19 @@ let package = Package(
             ],
             path: "Services/HookGateway"
         ),
+            .target(
+            name: "TestSupport",
+            dependencies: [
+                "Shared", hummingbird,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/Support"
+        ),
+        .testTarget(
+            name: "QueueServiceTests",
+            dependencies: ["QueueService", "TestSupport", "Shared", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Tests/QueueServiceTests"
+        ),
     ]
 )

@@ -26,6 +26,8 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
     private var descriptor: Int32 = -1
     private var durableLength = 0
     private var recentEvents: [QueueEvent] = []
+    /// Grows with the state, so a large queue is not rewritten on every append.
+    private var nextCompaction: Int
 
     init(directory: String, sealer: StreamNameSealer, logger: Logger, compactionThreshold: Int = 8 << 20, retainedEvents: Int = 10_000) {
         self.directory = directory
@@ -33,6 +35,7 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
         self.logger = logger
         self.compactionThreshold = compactionThreshold
         self.retainedEvents = retainedEvents
+        self.nextCompaction = compactionThreshold
         encoder = JSONCoding.makeEncoder(sorted: false)
         encoder.userInfo[.streamNameSealer] = sealer
         decoder = JSONCoding.makeDecoder()
@@ -97,7 +100,7 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
                 try write(line, at: durableLength, to: descriptor)
                 durableLength += line.count
                 remember(record.events)
-                if durableLength > compactionThreshold {
+                if durableLength > nextCompaction {
                     try compact(state: record.state)
                 }
             }
@@ -148,6 +151,7 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
         close(descriptor)
         descriptor = reopened
         durableLength = line.count
+        nextCompaction = max(compactionThreshold, 4 * line.count)
         logger.info("queue journal compacted", metadata: ["bytes": "\(line.count)", "events_kept": "\(recentEvents.count)"])
     }
 

@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import Shared
+import Testing
+import TestSupport
+@testable import QueueService
+
+@Suite struct FileJournalTests {
+    let sealer = StreamNameSealer(secret: Secret(TestSecrets.jwt))
+    let logger = Logger(label: "journal-test")
+
+    func journal(_ directory: URL, threshold: Int = 8 << 20, retained: Int = 10_000) -> FileJournal {
+        FileJournal(directory: directory.path, sealer: sealer, logger: logger, compactionThreshold: threshold, retainedEvents: retained)
+    }
+
+    /// Runs commands through a machine and appends one record per command.
+    func write(_ commands: Int, to journal: FileJournal) async throws -> QueueState {
+        var machine = QueueMachine(state: try journal.load().state ?? QueueState(swapInterval: 3600))
+        for index in 0..<commands {
+            let request = PublishRequest(clientId: "client\(index)", userId: UUID(), djName: "DJ \(index)", app: "live", stream: "SECRETKEY\(index)")
+            let events = machine.publish(request, now: Date(timeIntervalSince1970: 1_800_000_000 + Double(index))).events
+            try await journal.append(JournalRecord(events: events, state: machine.state))
+        }
+        return machine.state
+    }
+
+    @Test func whatWasAppendedIsWhatLoads() async throws {
+        let directory = try temporaryDirectory("journal")
+        let state = try await write(5, to: journal(directory))
+        let reloaded = try journal(directory).load()
+        #expect(reloaded.state == state)
+        #expect(reloaded.events.map(\.seq) == Array(1...10))
+    }
+
+    @Test func streamKeysNeverReachTheDiskInPlaintext() async throws {
+        let directory = try temporaryDirectory("journal")
+        _ = try await write(3, to: journal(directory))
+        let bytes = try String(contentsOf: directory.appendingPathComponent("queue.journal"), encoding: .utf8)
+        #expect(!bytes.contains("SECRETKEY"))
+        #expect(bytes.contains("sealed_stream"))
+        let mode = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("queue.journal").path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func aTornLastRecordIsCutOffAndTheRestKept() async throws {
+        let directory = try temporaryDirectory("journal")
+        let state = try await write(3, to: journal(directory))
+        let file = directory.appendingPathComponent("queue.journal")
+        let intact = try Data(contentsOf: file)
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("0123456789abcdef {\"events\":[{\"seq\":7,\"ti".utf8))
+        try handle.close()
+
+        let reloaded = try journal(directory).load()
+        #expect(reloaded.state == state)
+        #expect(try Data(contentsOf: file) == intact)
+    }
+
+    @Test func damageBeforeTheLastRecordRefusesToStart() async throws {
+        let directory = try temporaryDirectory("journal")
+        _ = try await write(3, to: journal(directory))
+        let file = directory.appendingPathComponent("queue.journal")
+        var lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[1] = lines[1].replacingOccurrences(of: "DJ 1", with: "DJ X")
+        try lines.joined(separator: "\n").write(to: file, atomically: false, encoding: .utf8)
+
+        #expect(throws: JournalError.self) { try journal(directory).load() }
+        // Refusing must not repair anything behind the operator's back.
+        #expect(try String(contentsOf: file, encoding: .utf8).contains("DJ X"))
+    }
+
+    @Test func aDifferentSecretCannotReadTheJournal() async throws {
+        let directory = try temporaryDirectory("journal")
+        _ = try await write(2, to: journal(directory))
+        let other = FileJournal(directory: directory.path, sealer: StreamNameSealer(secret: Secret("another-secret-0123456789-0123456789-xyz")), logger: logger)
+        #expect(throws: JournalError.self) { try other.load() }
+    }
+
+    @Test func compactionKeepsStateAndRecentEvents() async throws {
+        let directory = try temporaryDirectory("journal")
+        let state = try await write(40, to: journal(directory, threshold: 16 << 10, retained: 25))
+        let size = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("queue.journal").path)[.size] as! Int
+        #expect(size < 40 << 10)
+        let reloaded = try journal(directory, retained: 25).load()
+        #expect(reloaded.state == state)
+        #expect(reloaded.events.count == 25)
+        #expect(reloaded.events.last?.seq == 80)
+    }
+}

@@ -1,0 +1,43 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Runs a Hummingbird router as a real server on a free loopback port, for fakes that other
+/// processes must reach (SRS's API, later OBS and Discord).
+public final class LiveServer: Sendable {
+    public let port: Int
+    private let task: Task<Void, any Error>
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    public static func start<Context: RequestContext>(_ router: Router<Context>, label: String) async throws -> LiveServer
+    where Context: InitializableFromSource<ApplicationRequestContextSource> {
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: label)
+        logger.logLevel = .warning
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: label),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            },
+            logger: logger
+        )
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var port = 0
+        for await value in stream { port = value }
+        return LiveServer(port: port, task: task)
+    }
+
+    private init(port: Int, task: Task<Void, any Error>) {
+        self.port = port
+        self.task = task
+    }
+
+    public func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+}
