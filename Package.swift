@@ -91,5 +91,14 @@ let package = Package(
             dependencies: ["QueueService", "TestSupport", "Shared", .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/QueueServiceTests"
         ),
+            .testTarget(
+            name: "AccountServiceTests",
+            dependencies: [
+                "AccountService", "TestSupport", "Shared",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/AccountServiceTests"
+        ),
     ]
 )
