@@ -100,5 +100,10 @@ let package = Package(
             ],
             path: "Tests/AccountServiceTests"
         ),
+            .testTarget(
+            name: "HookGatewayTests",
+            dependencies: ["HookGateway", "TestSupport", "Shared", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Tests/HookGatewayTests"
+        ),
     ]
 )
