@@ -105,5 +105,10 @@ let package = Package(
             dependencies: ["HookGateway", "TestSupport", "Shared", .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/HookGatewayTests"
         ),
+            .testTarget(
+            name: "SystemTests",
+            dependencies: ["TestSupport", "Shared", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/SystemTests"
+        ),
     ]
 )

@@ -108,7 +108,7 @@ final class SQLiteUserStore: UserStore {
         }
         guard let id = UUID(uuidString: try text("id")) else { throw StoreError.malformed("id") }
         guard let role = Role(rawValue: try text("role")) else { throw StoreError.malformed("role") }
-        guard let createdAt = try? JSONCoding.timestampStyle.parse(try text("created_at")) else { throw StoreError.malformed("created_at") }
+        guard let createdAt = JSONCoding.parseTimestamp(try text("created_at")) else { throw StoreError.malformed("created_at") }
         return UserRecord(
             id: id, email: try text("email"), djName: try text("dj_name"), timezone: try text("timezone"), role: role,
             isActive: row.column("is_active")?.integer == 1, createdAt: createdAt, passwordHash: try text("password_hash"),

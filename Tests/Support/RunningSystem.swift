@@ -1,0 +1,120 @@
+import Foundation
+import Shared
+
+/// The real executables running together as processes on free ports — AccountService,
+/// QueueService, HookGateway — with a fake SRS HTTP API for kicks. Tests talk to it the way SRS,
+/// browsers and operators do: over HTTP, with the recorded SRS bodies.
+public final class RunningSystem: @unchecked Sendable {
+    public let accounts: ServiceProcess
+    public let queue: ServiceProcess
+    public let gateway: ServiceProcess
+    public let srs: FakeSRSAPI
+    public let directory: URL
+    let http = TestHTTP()
+
+    public var processes: [ServiceProcess] { [accounts, queue, gateway] }
+
+    /// - Parameter databaseURL: PostgreSQL for AccountService, or nil for its embedded SQLite.
+    public static func start(databaseURL: String? = nil, extra: [String: String] = [:]) async throws -> RunningSystem {
+        let directory = try temporaryDirectory("system")
+        let srs = try await FakeSRSAPI.start()
+        let ports = (accounts: try freePort(), queue: try freePort(), gateway: try freePort())
+        var common = TestSecrets.environment
+        common["ACCOUNT_SERVICE_URL"] = "http://127.0.0.1:\(ports.accounts)"
+        common["QUEUE_SERVICE_URL"] = "http://127.0.0.1:\(ports.queue)"
+        common["HOOK_GATEWAY_URL"] = "http://127.0.0.1:\(ports.gateway)"
+        common["SRS_API_URL"] = srs.server.baseURL
+        common["LOG_LEVEL"] = "info"
+        common.merge(extra) { _, new in new }
+
+        func environment(_ name: String) -> [String: String] {
+            var environment = common
+            environment["DATA_DIR"] = directory.appendingPathComponent(name.lowercased()).path
+            return environment
+        }
+        var accountEnvironment = environment("AccountService")
+        if let databaseURL { accountEnvironment["DATABASE_URL"] = databaseURL }
+
+        let system = RunningSystem(
+            accounts: ServiceProcess("AccountService", port: ports.accounts, environment: accountEnvironment, logDirectory: directory),
+            queue: ServiceProcess("QueueService", port: ports.queue, environment: environment("QueueService"), logDirectory: directory),
+            gateway: ServiceProcess("HookGateway", port: ports.gateway, environment: environment("HookGateway"), logDirectory: directory),
+            srs: srs, directory: directory
+        )
+        do {
+            try await system.accounts.start()
+            try await system.queue.start()
+            try await system.gateway.start()
+        } catch {
+            await system.stop()
+            throw error
+        }
+        return system
+    }
+
+    private init(accounts: ServiceProcess, queue: ServiceProcess, gateway: ServiceProcess, srs: FakeSRSAPI, directory: URL) {
+        self.accounts = accounts
+        self.queue = queue
+        self.gateway = gateway
+        self.srs = srs
+        self.directory = directory
+    }
+
+    /// Runs `body` against the system and always stops it; on failure the logs are attached to the error.
+    public func run(_ body: (RunningSystem) async throws -> Void) async throws {
+        do {
+            try await body(self)
+        } catch {
+            let logs = processes.map { "--- \($0.name) ---\n\($0.tail())" }.joined(separator: "\n")
+            await stop()
+            throw ServiceProcessError("\(error)\n\(logs)")
+        }
+        await stop()
+    }
+
+    public func stop() async {
+        for process in processes { await process.stop() }
+        await srs.stop()
+    }
+
+    // MARK: - As a DJ
+
+    /// Signs a DJ up over HTTP and returns their stream key.
+    public func signUp(_ djName: String, email: String? = nil, password: String = "correct horse battery") async throws -> String {
+        let address = email ?? "\(djName.lowercased().replacingOccurrences(of: " ", with: "."))@example.org"
+        let reply = try await http.post(
+            "\(accounts.baseURL)/api/v1/users/signup",
+            json: #"{"email":"\#(address)","password":"\#(password)","dj_name":"\#(djName)","timezone":"Europe/Berlin"}"#
+        )
+        guard reply.status == 201, let key = try reply.json()["stream_key"] as? String else {
+            throw ServiceProcessError("signup of \(djName) failed: \(reply.status) \(reply.body)")
+        }
+        return key
+    }
+
+    // MARK: - As SRS
+
+    /// Posts a recorded SRS body to the gateway's hook URL, with this DJ's key and client id.
+    public func hook(_ fixture: String, key: String? = nil, client: String? = nil, param: String? = nil, secret: String = TestSecrets.hook, path: String = "srs/hooks") async throws -> TestHTTP.Reply {
+        try await http.post("\(gateway.baseURL)/\(path)?secret=\(secret)", json: SRSFixture.body(fixture, streamKey: key, clientId: client, param: param))
+    }
+
+    // MARK: - As an operator or consumer
+
+    public func queueJSON() async throws -> [String] {
+        let reply = try await http.get("\(queue.baseURL)/queue-json")
+        return try JSONCoding.decoder.decode(QueueJSON.self, from: Data(reply.body.utf8)).streamQueue
+    }
+
+    public func internalState() async throws -> InternalQueueState {
+        let reply = try await http.get("\(queue.baseURL)/internal/v1/state", headers: ["Authorization": "Bearer \(TestSecrets.internalToken)"])
+        return try JSONCoding.decoder.decode(InternalQueueState.self, from: Data(reply.body.utf8))
+    }
+
+    public func events(after seq: UInt64, wait: Double = 0) async throws -> EventPage {
+        let reply = try await http.get(
+            "\(queue.baseURL)/internal/v1/events?after=\(seq)&wait=\(wait)&limit=5000", headers: ["Authorization": "Bearer \(TestSecrets.internalToken)"]
+        )
+        return try JSONCoding.decoder.decode(EventPage.self, from: Data(reply.body.utf8))
+    }
+}
