@@ -17,11 +17,12 @@ public struct RequestIDMiddleware: RouterMiddleware {
         var context = context
         if let incoming = request.headers[.requestID], Self.isUsable(incoming) {
             context.requestID = incoming
+            // Hummingbird's own key, overwritten rather than joined by a second one: every
+            // metadata change re-renders the log handler's metadata, on every request.
+            context.logger[metadataKey: "hb.request.id"] = .string(incoming)
         } else {
             context.requestID = context.id
         }
-        context.logger[metadataKey: "hb.request.id"] = nil
-        context.logger[metadataKey: "request_id"] = .string(context.requestID)
         do {
             var response = try await next(request, context)
             response.headers[.requestID] = context.requestID

@@ -11,20 +11,20 @@ import TestSupport
     ]
 
     @Test(arguments: recorded) func everyRecordedBodyDecodes(_ name: String) throws {
-        let hook = try JSONCoding.decoder.decode(HookRequest.self, from: SRSFixture.data(name))
+        let hook = try HookRequest.decode(SRSFixture.data(name))
         #expect(!hook.clientId.isEmpty)
         #expect(hook.kind != .other)
     }
 
     @Test func onCloseHasNoStream() throws {
-        let hook = try JSONCoding.decoder.decode(HookRequest.self, from: SRSFixture.data("on_close.json"))
+        let hook = try HookRequest.decode(SRSFixture.data("on_close.json"))
         #expect(hook.kind == .onClose)
         #expect(hook.stream == nil)
         #expect(hook.clientId == "q804r8s6")
     }
 
     @Test func parametersAreReadFromSRSsParamWithItsQuestionMark() throws {
-        let hook = try JSONCoding.decoder.decode(HookRequest.self, from: SRSFixture.data("on_publish.json"))
+        let hook = try HookRequest.decode(SRSFixture.data("on_publish.json"))
         #expect(hook.param == "?foo=bar")
         #expect(hook.parameter("foo") == "bar")
         #expect(hook.parameter("relay_secret") == nil)
@@ -39,7 +39,7 @@ import TestSupport
     let policy = PublishPolicy(ingestApp: "live", relaySecret: Secret(TestSecrets.relay))
 
     func hook(_ name: String, param: String? = nil, stream: String? = nil) throws -> HookRequest {
-        try JSONCoding.decoder.decode(HookRequest.self, from: Data(SRSFixture.body(name, streamKey: stream, param: param).utf8))
+        try HookRequest.decode(Data(SRSFixture.body(name, streamKey: stream, param: param).utf8))
     }
 
     @Test func aPublishToTheIngestAppIsADJPublish() throws {

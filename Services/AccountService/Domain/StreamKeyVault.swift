@@ -36,7 +36,7 @@ struct StreamKeyVault: Sendable {
     }
 
     func digest(_ key: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(key.utf8), using: digestKey).map { String(format: "%02x", $0) }.joined()
+        Array(HMAC<SHA256>.authenticationCode(for: Data(key.utf8), using: digestKey)).hexString
     }
 
     func store(_ key: String, for userId: UUID) throws -> StoredStreamKey {

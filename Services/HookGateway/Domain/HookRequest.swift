@@ -1,7 +1,8 @@
 import Foundation
 
 /// The body of an SRS `http_hooks` or forward-backend request. SRS sends different fields per
-/// action (on_close has no stream); only those every action carries are required.
+/// action (on_close has no stream); only those every action carries are required. Decoded with a
+/// plain decoder (explicit keys): this runs on every hook.
 struct HookRequest: Decodable, Sendable, Equatable {
     var action: String
     var clientId: String
@@ -10,6 +11,17 @@ struct HookRequest: Decodable, Sendable, Equatable {
     var param: String?
     var ip: String?
     var vhost: String?
+
+    enum CodingKeys: String, CodingKey {
+        case action, app, stream, param, ip, vhost
+        case clientId = "client_id"
+    }
+
+    private static let decoder = JSONDecoder()
+
+    static func decode(_ body: some DataProtocol) throws -> HookRequest {
+        try decoder.decode(HookRequest.self, from: Data(body))
+    }
 
     var kind: HookAction { HookAction(rawValue: action) ?? .other }
 

@@ -39,7 +39,7 @@ struct SRSHookRoutes {
         let hook: HookRequest
         do {
             let body = try await request.body.collect(upTo: context.maxUploadSize)
-            hook = try JSONCoding.decoder.decode(HookRequest.self, from: body)
+            hook = try HookRequest.decode(body.readableBytesView)
             try Validation.clientId(hook.clientId)
         } catch {
             let reason = Self.describe(error)
@@ -69,20 +69,21 @@ struct SRSHookRoutes {
     }
 
     private func publish(_ hook: HookRequest, context: ServiceRequestContext) async -> HookReply {
-        let log = context.logger.with(["client_id": "\(hook.clientId)", "app": "\(hook.app)", "ip": "\(hook.ip ?? "-")"])
+        let log = context.logger
+        var metadata: Logger.Metadata { ["client_id": "\(hook.clientId)", "app": "\(hook.app)", "ip": "\(hook.ip ?? "-")"] }
         switch policy.classify(hook) {
         case .refuse(let reason):
-            log.notice("publish refused", metadata: ["reason": "\(reason)"])
+            log.notice("publish refused", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
             count("on_publish", "refused")
             return .refuse(.forbidden, reason: reason)
         case .relay:
-            log.info("relay publish accepted (not queued)")
+            log.info("relay publish accepted (not queued)", metadata: metadata)
             count("on_publish", "relay")
             return .accept
         case .djPublish(let streamKey):
             do {
                 guard let publisher = try await accounts.publisher(forStreamKey: streamKey, requestID: context.requestID) else {
-                    log.notice("publish refused: unknown or inactive stream key")
+                    log.notice("publish refused: unknown or inactive stream key", metadata: metadata)
                     count("on_publish", "unknown_key")
                     return .refuse(.forbidden, reason: "unknown stream key")
                 }
@@ -91,19 +92,23 @@ struct SRSHookRoutes {
                     PublishRequest(clientId: hook.clientId, userId: publisher.userId, djName: publisher.djName, app: hook.app, stream: streamKey),
                     requestID: context.requestID
                 )
-                let dj = log.with(["dj": "\(publisher.djName)"])
+                var djMetadata = metadata
+                djMetadata["dj"] = "\(publisher.djName)"
                 switch reply.decision {
                 case .lead, .queued:
-                    dj.info("publish accepted", metadata: ["decision": "\(reply.decision.rawValue)", "position": "\(reply.position ?? -1)"])
+                    djMetadata["decision"] = "\(reply.decision.rawValue)"
+                    djMetadata["position"] = "\(reply.position ?? -1)"
+                    log.info("publish accepted", metadata: djMetadata)
                     count("on_publish", reply.decision.rawValue)
                     return .accept
                 case .refused:
-                    dj.notice("publish refused by the queue", metadata: ["reason": "\(reply.reason ?? "-")"])
+                    djMetadata["reason"] = "\(reply.reason ?? "-")"
+                    log.notice("publish refused by the queue", metadata: djMetadata)
                     count("on_publish", "refused")
                     return .refuse(.forbidden, reason: reply.reason ?? "the queue refused this publish")
                 }
             } catch {
-                log.error("publish refused: a peer did not answer (failing closed)", metadata: ["error": "\(error)"])
+                log.error("publish refused: a peer did not answer (failing closed)", metadata: metadata.merging(["error": "\(error)"]) { $1 })
                 count("on_publish", "peer_failure")
                 return .refuse(.serviceUnavailable, reason: "Motherstream is temporarily unavailable; try again shortly")
             }
@@ -136,9 +141,9 @@ struct SRSHookRoutes {
     private static func describe(_ error: any Error) -> String {
         switch error {
         case DecodingError.keyNotFound(let key, _):
-            "missing field \(key.stringValue.snakeCased)"
+            "missing field \(key.stringValue)"
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            "wrong type for field \(context.codingPath.last?.stringValue.snakeCased ?? "?")"
+            "wrong type for field \(context.codingPath.last?.stringValue ?? "?")"
         case DecodingError.dataCorrupted:
             "body is not valid JSON"
         case let error as APIError:
@@ -146,28 +151,5 @@ struct SRSHookRoutes {
         default:
             "unreadable body"
         }
-    }
-}
-
-extension Logger {
-    func with(_ metadata: Logger.Metadata) -> Logger {
-        var logger = self
-        for (key, value) in metadata { logger[metadataKey: key] = value }
-        return logger
-    }
-}
-
-extension String {
-    /// `clientId` → `client_id`, for messages that name SRS's fields.
-    var snakeCased: String {
-        var result = ""
-        for character in self {
-            if character.isUppercase {
-                result += "_" + character.lowercased()
-            } else {
-                result.append(character)
-            }
-        }
-        return result
     }
 }

@@ -203,6 +203,6 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
     }
 
     static func checksum(_ json: Data) -> String {
-        SHA256.hash(data: json).prefix(8).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: json).prefix(8).hexString
     }
 }
