@@ -12,6 +12,8 @@ struct QueueConfig: Sendable {
     var swapInterval: Double
     /// Where SRS forwards the lead (`FORWARD_TARGETS`, comma-separated RTMP URLs).
     var forwardTargets: [String]
+    /// Reconnect graces, the alone rule and the block cooldown.
+    var rules: QueueRules
 
     init(reader: ConfigReader) throws {
         settings = ServiceSettings(service: .queueService, reader: reader)
@@ -21,8 +23,24 @@ struct QueueConfig: Sendable {
         guard swapInterval > 0 else { throw ConfigurationError("SWAP_INTERVAL must be more than 0 seconds.") }
         forwardTargets = (reader.string(forKey: "forward.targets") ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        rules = QueueRules(
+            leadGrace: try reader.seconds("lead.grace.seconds", variable: "LEAD_GRACE_SECONDS", default: 15),
+            waitingGrace: try reader.seconds("waiting.grace.seconds", variable: "WAITING_GRACE_SECONDS", default: 15),
+            kickWhenAlone: try Self.flag(reader.string(forKey: "kick.when.alone"), variable: "KICK_WHEN_ALONE"),
+            blockCooldown: try reader.string(forKey: "block.cooldown.seconds").map { _ in
+                try reader.seconds("block.cooldown.seconds", variable: "BLOCK_COOLDOWN_SECONDS", default: 0)
+            }
+        )
         for target in forwardTargets where !(target.hasPrefix("rtmp://") || target.hasPrefix("rtmps://") || target.hasPrefix("srt://")) {
             throw ConfigurationError("FORWARD_TARGETS entries must be rtmp://, rtmps:// or srt:// URLs (got \"\(target)\").")
+        }
+    }
+
+    private static func flag(_ text: String?, variable: String) throws -> Bool {
+        do {
+            return try Validation.flag(text, field: variable)
+        } catch {
+            throw ConfigurationError("\(variable) must be true or false (got \"\(text ?? "")\").")
         }
     }
 }

@@ -10,3 +10,6 @@ extension PublicQueue: ResponseEncodable {}
 extension QueueJSON: ResponseEncodable {}
 extension EventPage: ResponseEncodable {}
 extension VerifiedPublisher: ResponseEncodable {}
+extension TimeSettings: ResponseEncodable {}
+extension TimerData: ResponseEncodable {}
+extension BlockStatus: ResponseEncodable {}

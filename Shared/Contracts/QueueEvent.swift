@@ -51,16 +51,42 @@ public struct QueueEventType: RawRepresentable, Codable, Sendable, Hashable, Cus
     /// A DJ went on air / came off air (with `reason`).
     public static let turnStarted = Self(rawValue: "turn.started")
     public static let turnEnded = Self(rawValue: "turn.ended")
+    /// The lead's encoder dropped: they are held for the reconnect grace (`ends_at`) / came back in time.
+    public static let leadDisconnected = Self(rawValue: "lead.disconnected")
+    public static let leadResumed = Self(rawValue: "lead.resumed")
+    /// The same for a waiting DJ, who keeps their place meanwhile.
+    public static let djDisconnected = Self(rawValue: "dj.disconnected")
+    public static let djResumed = Self(rawValue: "dj.resumed")
+    /// Admin actions (each carries `actor_id`).
+    public static let djMoved = Self(rawValue: "dj.moved")
+    public static let turnExtended = Self(rawValue: "turn.extended")
+    public static let timerChanged = Self(rawValue: "timer.changed")
+    public static let queuePaused = Self(rawValue: "queue.paused")
+    public static let queueResumed = Self(rawValue: "queue.resumed")
+    public static let queueCleared = Self(rawValue: "queue.cleared")
+    public static let blockChanged = Self(rawValue: "block.changed")
+    /// SRS confirmed (or no longer knew) a session QueueService had asked to be kicked.
+    public static let kickSettled = Self(rawValue: "session.kick_settled")
 
-    static let internalOnly: Set<QueueEventType> = [.sessionOpened, .sessionClosed]
+    static let internalOnly: Set<QueueEventType> = [.sessionOpened, .sessionClosed, .kickSettled]
 
     public var isPublic: Bool { !Self.internalOnly.contains(self) }
 }
 
 /// Why a turn ended or a DJ left.
 public enum DepartureReason: String, Codable, Sendable {
-    /// Their encoder stopped (on_unpublish / on_close of their last session).
+    /// Their encoder stopped (on_unpublish / on_close of their last session), with no grace set.
     case left
+    /// The turn's time ran out.
+    case timeLimit = "time_limit"
+    /// An admin skipped the lead.
+    case skipped
+    /// Their encoder dropped and did not come back within the grace.
+    case dropped
+    /// An admin removed a waiting DJ.
+    case removed
+    /// An admin cleared the queue.
+    case cleared
 }
 
 /// The details of an event; which fields are set depends on the type.
@@ -72,11 +98,19 @@ public struct QueueEventPayload: Codable, Sendable, Equatable {
     public var reason: DepartureReason?
     public var clientId: String?
     public var startedAt: Date?
+    /// The turn's deadline, or when a grace ends.
     public var endsAt: Date?
+    /// The admin who did it.
+    public var actorId: UUID?
+    public var fromPosition: Int?
+    public var swapInterval: Double?
+    public var seconds: Double?
+    public var enabled: Bool?
 
     public init(
         userId: UUID? = nil, djName: String? = nil, position: Int? = nil, reason: DepartureReason? = nil,
-        clientId: String? = nil, startedAt: Date? = nil, endsAt: Date? = nil
+        clientId: String? = nil, startedAt: Date? = nil, endsAt: Date? = nil, actorId: UUID? = nil,
+        fromPosition: Int? = nil, swapInterval: Double? = nil, seconds: Double? = nil, enabled: Bool? = nil
     ) {
         self.userId = userId
         self.djName = djName
@@ -85,6 +119,11 @@ public struct QueueEventPayload: Codable, Sendable, Equatable {
         self.clientId = clientId
         self.startedAt = startedAt
         self.endsAt = endsAt
+        self.actorId = actorId
+        self.fromPosition = fromPosition
+        self.swapInterval = swapInterval
+        self.seconds = seconds
+        self.enabled = enabled
     }
 }
 

@@ -8,12 +8,15 @@ public struct InternalQueueState: Codable, Sendable, Equatable {
     public var lead: LineupEntry?
     public var waiting: [LineupEntry]
     public var swapIntervalSeconds: Double
+    /// When a turn ends nobody is promoted (intermission).
+    public var paused: Bool
 
-    public init(seq: UInt64, lead: LineupEntry?, waiting: [LineupEntry], swapIntervalSeconds: Double) {
+    public init(seq: UInt64, lead: LineupEntry?, waiting: [LineupEntry], swapIntervalSeconds: Double, paused: Bool) {
         self.seq = seq
         self.lead = lead
         self.waiting = waiting
         self.swapIntervalSeconds = swapIntervalSeconds
+        self.paused = paused
     }
 }
 
@@ -24,14 +27,17 @@ public struct LineupEntry: Codable, Sendable, Equatable {
     /// Set for the lead only.
     public var turnStartedAt: Date?
     public var turnEndsAt: Date?
+    /// Set while the DJ's encoder is gone and they are held for the reconnect grace.
+    public var graceEndsAt: Date?
     public var sessions: [SessionView]
 
-    public init(userId: UUID, djName: String, joinedAt: Date, turnStartedAt: Date?, turnEndsAt: Date?, sessions: [SessionView]) {
+    public init(userId: UUID, djName: String, joinedAt: Date, turnStartedAt: Date?, turnEndsAt: Date?, graceEndsAt: Date?, sessions: [SessionView]) {
         self.userId = userId
         self.djName = djName
         self.joinedAt = joinedAt
         self.turnStartedAt = turnStartedAt
         self.turnEndsAt = turnEndsAt
+        self.graceEndsAt = graceEndsAt
         self.sessions = sessions
     }
 }
@@ -53,41 +59,67 @@ public struct SessionView: Codable, Sendable, Equatable {
 /// `GET /api/v1/queue`: what anyone may see. Never a stream key or a client id.
 public struct PublicQueue: Codable, Sendable, Equatable {
     public struct Lead: Codable, Sendable, Equatable {
+        public var userId: UUID
         public var djName: String
         public var startedAt: Date
-        public var endsAt: Date?
-        public var remainingSeconds: Double?
+        public var endsAt: Date
+        public var remainingSeconds: Double
+        /// True while their encoder is gone and the reconnect grace runs.
+        public var disconnected: Bool
 
-        public init(djName: String, startedAt: Date, endsAt: Date?, remainingSeconds: Double?) {
+        public init(userId: UUID, djName: String, startedAt: Date, endsAt: Date, remainingSeconds: Double, disconnected: Bool) {
+            self.userId = userId
             self.djName = djName
             self.startedAt = startedAt
             self.endsAt = endsAt
             self.remainingSeconds = remainingSeconds
+            self.disconnected = disconnected
         }
     }
 
     public struct Waiting: Codable, Sendable, Equatable {
+        public var userId: UUID
         public var djName: String
         public var position: Int
         public var joinedAt: Date
+        public var disconnected: Bool
 
-        public init(djName: String, position: Int, joinedAt: Date) {
+        public init(userId: UUID, djName: String, position: Int, joinedAt: Date, disconnected: Bool) {
+            self.userId = userId
             self.djName = djName
             self.position = position
             self.joinedAt = joinedAt
+            self.disconnected = disconnected
+        }
+    }
+
+    public struct Blocking: Codable, Sendable, Equatable {
+        public var enabled: Bool
+        public var lastDjName: String?
+
+        public init(enabled: Bool, lastDjName: String?) {
+            self.enabled = enabled
+            self.lastDjName = lastDjName
         }
     }
 
     public var seq: UInt64
+    /// The server's clock when this was read, so a page can count down without trusting its own.
+    public var serverTime: Date
     public var lead: Lead?
     public var waiting: [Waiting]
     public var swapInterval: Double
+    public var paused: Bool
+    public var blocking: Blocking
 
-    public init(seq: UInt64, lead: Lead?, waiting: [Waiting], swapInterval: Double) {
+    public init(seq: UInt64, serverTime: Date, lead: Lead?, waiting: [Waiting], swapInterval: Double, paused: Bool, blocking: Blocking) {
         self.seq = seq
+        self.serverTime = serverTime
         self.lead = lead
         self.waiting = waiting
         self.swapInterval = swapInterval
+        self.paused = paused
+        self.blocking = blocking
     }
 }
 
@@ -97,5 +129,36 @@ public struct QueueJSON: Codable, Sendable, Equatable {
 
     public init(streamQueue: [String]) {
         self.streamQueue = streamQueue
+    }
+}
+
+/// `GET /time-settings`, the original's shape.
+public struct TimeSettings: Codable, Sendable, Equatable {
+    public var swapInterval: Double
+    public var remainingTime: Double
+
+    public init(swapInterval: Double, remainingTime: Double) {
+        self.swapInterval = swapInterval
+        self.remainingTime = remainingTime
+    }
+}
+
+/// `GET /timer-data`, the original's shape.
+public struct TimerData: Codable, Sendable, Equatable {
+    public var remainingTime: Double
+
+    public init(remainingTime: Double) {
+        self.remainingTime = remainingTime
+    }
+}
+
+/// `GET /block-toggle`: the rule's state and whose turn armed it — a DJ name, never a key.
+public struct BlockStatus: Codable, Sendable, Equatable {
+    public var isBlocked: Bool
+    public var lastDjName: String?
+
+    public init(isBlocked: Bool, lastDjName: String?) {
+        self.isBlocked = isBlocked
+        self.lastDjName = lastDjName
     }
 }

@@ -4,6 +4,10 @@ import Logging
 
 extension HTTPField.Name {
     public static let requestID = Self("X-Request-Id")!
+    /// Where an EventSource says which event it saw last.
+    public static let lastEventID = Self("Last-Event-ID")!
+    /// Tells a reverse proxy (nginx) not to buffer an event stream.
+    public static let accelBuffering = Self("X-Accel-Buffering")!
 }
 
 /// Adopts the caller's request id (so one publish can be followed through gateway, accounts and

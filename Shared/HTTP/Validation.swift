@@ -24,6 +24,16 @@ public enum Validation {
         return value
     }
 
+    /// `true`/`false` (also `1`/`0`, `yes`/`no`) from a query string; absent means false.
+    public static func flag(_ text: String?, field: String) throws -> Bool {
+        guard let text else { return false }
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off", "": return false
+        default: throw APIError.badRequest("\(field) must be true or false.", code: "invalid_\(field)", field: field)
+        }
+    }
+
     /// A TCP port from the environment, 5432 when unset.
     public static func port(_ text: String?, variable: String, default defaultValue: Int = 5432) throws -> Int {
         guard let text, !text.isEmpty else { return defaultValue }

@@ -38,7 +38,11 @@ final class InstrumentedJournal: QueueJournal, @unchecked Sendable {
 
     func engine(_ directory: URL, targets: [String] = []) throws -> (QueueEngine, InstrumentedJournal) {
         let journal = InstrumentedJournal(FileJournal(directory: directory.path, sealer: StreamNameSealer(secret: Secret(TestSecrets.jwt)), logger: logger))
-        return (try QueueEngine(journal: journal, clock: SystemQueueClock(), swapInterval: 3600, forwardTargets: targets, logger: logger), journal)
+        let engine = try QueueEngine(
+            journal: journal, clock: SystemQueueClock(), rules: QueueRules(leadGrace: 0, waitingGrace: 0), swapInterval: 3600,
+            forwardTargets: targets, kicks: nil, logger: logger
+        )
+        return (engine, journal)
     }
 
     func publish(_ name: String, client: String, user: UUID = UUID()) -> PublishRequest {

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 @testable import QueueService
 
-/// The queue's rules, on the pure machine with a hand-set clock.
+/// The queue's core rules, on the pure machine with a hand-set clock.
 @Suite struct QueueMachineTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     let alice = DJ(name: "Alice")
@@ -21,8 +21,9 @@ import TestSupport
         }
     }
 
+    /// The core rules, with no reconnect grace: a close takes effect at once.
     func machine() -> QueueMachine {
-        QueueMachine(state: QueueState(swapInterval: 3600))
+        QueueMachine(state: QueueState(swapInterval: 3600), rules: QueueRules(leadGrace: 0, waitingGrace: 0))
     }
 
     @Test func publishToEmptyQueueMakesYouLead() {

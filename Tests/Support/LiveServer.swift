@@ -7,6 +7,7 @@ import ServiceLifecycle
 /// processes must reach (SRS's API, later OBS and Discord).
 public final class LiveServer: Sendable {
     public let port: Int
+    private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -25,19 +26,21 @@ public final class LiveServer: Sendable {
             },
             logger: logger
         )
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task { try await group.run() }
         var port = 0
         for await value in stream { port = value }
-        return LiveServer(port: port, task: task)
+        return LiveServer(port: port, group: group, task: task)
     }
 
-    private init(port: Int, task: Task<Void, any Error>) {
+    private init(port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
         self.port = port
+        self.group = group
         self.task = task
     }
 
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
 }

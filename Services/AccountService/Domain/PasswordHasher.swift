@@ -33,7 +33,7 @@ struct PasswordHasher: Sendable {
         guard result == ARGON2_OK.rawValue else {
             throw PasswordHashingError(message: String(cString: argon2_error_message(result)))
         }
-        return String(cString: encoded)
+        return String(decoding: encoded.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// True only for the right password; a malformed hash is a mismatch, never a crash.

@@ -3,17 +3,27 @@ import Shared
 
 /// The rules of the queue, as a pure value: no I/O, no clock of its own — every command is
 /// told what time it is. Each command returns the events it caused; no events means no change.
+/// Timers (turn deadlines, reconnect graces) fire when `tick(now:)` is called at or after the
+/// moment `nextWakeUp` names.
 struct QueueMachine: Sendable {
     private(set) var state: QueueState
+    let rules: QueueRules
 
-    init(state: QueueState) {
+    init(state: QueueState, rules: QueueRules = QueueRules()) {
         self.state = state
+        self.rules = rules
     }
+
+    // MARK: - SRS sessions
 
     /// An SRS session of a verified DJ starts publishing.
     mutating func publish(_ request: PublishRequest, now: Date) -> (reply: PublishReply, events: [QueueEvent]) {
         var log = EventRecorder(after: state.lastSeq, now: now)
         defer { state.lastSeq = log.lastSeq }
+
+        if state.position(of: request.userId) == nil, isBlocked(request.userId, now: now), state.lead == nil, !state.hasConnectedWaitingDJ {
+            return (PublishReply(decision: .refused, position: nil, reason: "\(request.djName)'s turn just ended; someone else goes first"), [])
+        }
 
         let session = PublisherSession(
             clientId: request.clientId, userId: request.userId, djName: request.djName,
@@ -34,26 +44,203 @@ struct QueueMachine: Sendable {
             openSession(session, log: &log)
         }
 
-        if let position = state.position(of: request.userId) {
-            return (PublishReply(decision: position == 0 ? .lead : .queued, position: position), log.events)
+        if let lead = state.lead, lead.userId == request.userId, lead.isDisconnected {
+            state.lead?.graceEndsAt = nil
+            log.record(.leadResumed, QueueEventPayload(userId: lead.userId, djName: lead.djName, position: 0, endsAt: lead.deadline))
+        } else if let index = state.waiting.firstIndex(where: { $0.userId == request.userId }) {
+            if state.waiting[index].isDisconnected {
+                state.waiting[index].graceEndsAt = nil
+                log.record(.djResumed, QueueEventPayload(userId: request.userId, djName: request.djName, position: index + 1))
+            }
+        } else if state.lead?.userId != request.userId {
+            let dj = WaitingDJ(userId: request.userId, djName: request.djName, joinedAt: now)
+            if state.lead == nil, !state.paused, !state.hasConnectedWaitingDJ {
+                startTurn(dj, log: &log, now: now)
+            } else {
+                state.waiting.append(dj)
+                log.record(.djJoined, QueueEventPayload(userId: request.userId, djName: request.djName, position: state.waiting.count))
+            }
         }
-        if state.lead == nil && state.waiting.isEmpty {
-            startTurn(userId: request.userId, djName: request.djName, joinedAt: now, log: &log, now: now)
-            return (PublishReply(decision: .lead, position: 0), log.events)
-        }
-        state.waiting.append(WaitingDJ(userId: request.userId, djName: request.djName, joinedAt: now))
-        let position = state.waiting.count
-        log.record(.djJoined, QueueEventPayload(userId: request.userId, djName: request.djName, position: position))
-        return (PublishReply(decision: .queued, position: position), log.events)
+
+        enforceOvertime(log: &log, now: now)
+        promoteIfIdle(log: &log, now: now)
+        let position = state.position(of: request.userId)
+        return (PublishReply(decision: position == 0 ? .lead : .queued, position: position), log.events)
     }
 
-    /// An SRS session stopped publishing or closed. Unknown or already closed ids change nothing.
+    /// An SRS session stopped publishing or closed. Unknown or already closed ids change nothing,
+    /// except that a session we had asked to be kicked is now known to be gone.
     mutating func closeSession(clientId: String, now: Date) -> [QueueEvent] {
-        guard let session = state.session(clientId: clientId) else { return [] }
         var log = EventRecorder(after: state.lastSeq, now: now)
-        closeSession(session, log: &log, now: now)
-        state.lastSeq = log.lastSeq
+        defer { state.lastSeq = log.lastSeq }
+        if let session = state.session(clientId: clientId) {
+            closeSession(session, log: &log, now: now)
+        } else {
+            settleKick(clientId: clientId, log: &log)
+        }
         return log.events
+    }
+
+    /// SRS confirmed a kick, or no longer knew the client: the kick is no longer owed.
+    mutating func kickSettled(clientId: String, now: Date) -> [QueueEvent] {
+        var log = EventRecorder(after: state.lastSeq, now: now)
+        defer { state.lastSeq = log.lastSeq }
+        settleKick(clientId: clientId, log: &log)
+        return log.events
+    }
+
+    // MARK: - Timers
+
+    /// The next moment something is due: a grace ending or a turn's deadline. Nil when nothing is
+    /// scheduled — in particular no timer runs with nobody on air, and a lead alone past their
+    /// deadline (with `kickWhenAlone` off) waits for the next DJ to join instead.
+    var nextWakeUp: Date? {
+        var moments = state.waiting.compactMap(\.graceEndsAt)
+        if let lead = state.lead {
+            if let grace = lead.graceEndsAt { moments.append(grace) }
+            if deadlineApplies { moments.append(lead.deadline) }
+        }
+        return moments.min()
+    }
+
+    /// Fires everything due at `now`, earliest first.
+    mutating func tick(now: Date) -> [QueueEvent] {
+        var log = EventRecorder(after: state.lastSeq, now: now)
+        defer { state.lastSeq = log.lastSeq }
+        while let due = nextWakeUp, due <= now {
+            if let lead = state.lead, let grace = lead.graceEndsAt, grace == due {
+                endTurn(reason: .dropped, actor: nil, log: &log, now: now)
+            } else if let index = state.waiting.firstIndex(where: { $0.graceEndsAt == due }) {
+                let dj = state.waiting.remove(at: index)
+                log.record(.djLeft, QueueEventPayload(userId: dj.userId, djName: dj.djName, position: index + 1, reason: .dropped))
+            } else if state.lead?.deadline == due {
+                endTurn(reason: .timeLimit, actor: nil, log: &log, now: now)
+            }
+            promoteIfIdle(log: &log, now: now)
+        }
+        return log.events
+    }
+
+    // MARK: - Admin
+
+    mutating func skip(by admin: UUID, now: Date) throws(QueueCommandError) -> [QueueEvent] {
+        guard state.lead != nil else { throw .nobodyOnAir }
+        return record(now) { machine, log in
+            machine.endTurn(reason: .skipped, actor: admin, log: &log, now: now)
+            machine.promoteIfIdle(log: &log, now: now)
+        }
+    }
+
+    mutating func remove(_ userId: UUID, by admin: UUID, now: Date) throws(QueueCommandError) -> [QueueEvent] {
+        if state.lead?.userId == userId { throw .isOnAir }
+        guard let index = state.waiting.firstIndex(where: { $0.userId == userId }) else { throw .notInQueue }
+        return record(now) { machine, log in
+            let dj = machine.state.waiting.remove(at: index)
+            machine.kickSessions(of: dj.userId, djName: dj.djName, now: now)
+            log.record(.djLeft, QueueEventPayload(userId: dj.userId, djName: dj.djName, position: index + 1, reason: .removed, actorId: admin))
+        }
+    }
+
+    /// Moves a waiting DJ to `position` (1 = next up).
+    mutating func move(_ userId: UUID, to position: Int, by admin: UUID, now: Date) throws(QueueCommandError) -> [QueueEvent] {
+        if state.lead?.userId == userId { throw .isOnAir }
+        guard let index = state.waiting.firstIndex(where: { $0.userId == userId }) else { throw .notInQueue }
+        guard (1...state.waiting.count).contains(position) else { throw .noSuchPosition(state.waiting.count) }
+        guard index + 1 != position else { return [] }
+        return record(now) { machine, log in
+            let dj = machine.state.waiting.remove(at: index)
+            machine.state.waiting.insert(dj, at: position - 1)
+            log.record(.djMoved, QueueEventPayload(userId: dj.userId, djName: dj.djName, position: position, actorId: admin, fromPosition: index + 1))
+        }
+    }
+
+    mutating func pause(by admin: UUID, now: Date) -> [QueueEvent] {
+        guard !state.paused else { return [] }
+        return record(now) { machine, log in
+            machine.state.paused = true
+            log.record(.queuePaused, QueueEventPayload(actorId: admin))
+        }
+    }
+
+    mutating func resume(by admin: UUID, now: Date) -> [QueueEvent] {
+        guard state.paused else { return [] }
+        return record(now) { machine, log in
+            machine.state.paused = false
+            log.record(.queueResumed, QueueEventPayload(actorId: admin))
+            machine.promoteIfIdle(log: &log, now: now)
+        }
+    }
+
+    /// Ends the turn and empties the line; everyone's SRS sessions are kicked.
+    mutating func clear(by admin: UUID, now: Date) -> [QueueEvent] {
+        guard state.lead != nil || !state.waiting.isEmpty else { return [] }
+        return record(now) { machine, log in
+            if machine.state.lead != nil {
+                machine.endTurn(reason: .cleared, actor: admin, log: &log, now: now)
+            }
+            for (index, dj) in machine.state.waiting.enumerated() {
+                machine.kickSessions(of: dj.userId, djName: dj.djName, now: now)
+                log.record(.djLeft, QueueEventPayload(userId: dj.userId, djName: dj.djName, position: index + 1, reason: .cleared, actorId: admin))
+            }
+            machine.state.waiting.removeAll()
+            log.record(.queueCleared, QueueEventPayload(actorId: admin))
+        }
+    }
+
+    /// Sets the turn length for this and later turns (the original's `/update-timer`); with
+    /// `restartClock` the current turn gets the full new length from now.
+    mutating func setInterval(_ seconds: Double, restartClock: Bool, by admin: UUID?, now: Date) throws(QueueCommandError) -> [QueueEvent] {
+        guard seconds > 0, seconds <= 7 * 24 * 3600 else { throw .invalidSeconds }
+        return record(now) { machine, log in
+            let previous = machine.state.swapInterval
+            machine.state.swapInterval = seconds
+            if let lead = machine.state.lead {
+                machine.state.lead?.deadline = restartClock ? now.addingTimeInterval(seconds) : lead.deadline.addingTimeInterval(seconds - previous)
+            }
+            log.record(.timerChanged, QueueEventPayload(endsAt: machine.state.lead?.deadline, actorId: admin, swapInterval: seconds))
+            machine.enforceOvertime(log: &log, now: now)
+        }
+    }
+
+    /// Gives the current turn `seconds` more.
+    mutating func extendTurn(by seconds: Double, admin: UUID, now: Date) throws(QueueCommandError) -> [QueueEvent] {
+        guard let lead = state.lead else { throw .nobodyOnAir }
+        guard seconds > 0, seconds <= 24 * 3600 else { throw .invalidSeconds }
+        return record(now) { machine, log in
+            machine.state.lead?.deadline = lead.deadline.addingTimeInterval(seconds)
+            log.record(.turnExtended, QueueEventPayload(
+                userId: lead.userId, djName: lead.djName, endsAt: machine.state.lead?.deadline, actorId: admin, seconds: seconds
+            ))
+        }
+    }
+
+    mutating func setBlocking(_ enabled: Bool, by admin: UUID, now: Date) -> [QueueEvent] {
+        guard state.blockEnabled != enabled else { return [] }
+        return record(now) { machine, log in
+            machine.state.blockEnabled = enabled
+            log.record(.blockChanged, QueueEventPayload(actorId: admin, enabled: enabled))
+        }
+    }
+
+    // MARK: - Rules
+
+    /// Whether the block rule holds this DJ back right now.
+    func isBlocked(_ userId: UUID, now: Date) -> Bool {
+        guard state.blockEnabled, let blocked = state.blockedDJ, blocked.userId == userId else { return false }
+        guard let cooldown = rules.blockCooldown else { return true }
+        return now < blocked.since.addingTimeInterval(cooldown)
+    }
+
+    /// A deadline ends the turn only when someone is waiting to take over, unless `kickWhenAlone`.
+    private var deadlineApplies: Bool {
+        rules.kickWhenAlone || state.hasConnectedWaitingDJ
+    }
+
+    /// A lead alone past their deadline plays on until someone is ready to take over.
+    private mutating func enforceOvertime(log: inout EventRecorder, now: Date) {
+        guard let lead = state.lead, lead.deadline <= now, deadlineApplies else { return }
+        endTurn(reason: .timeLimit, actor: nil, log: &log, now: now)
+        promoteIfIdle(log: &log, now: now)
     }
 
     private mutating func openSession(_ session: PublisherSession, log: inout EventRecorder) {
@@ -67,29 +254,87 @@ struct QueueMachine: Sendable {
         guard !state.hasSession(of: session.userId) else { return }
 
         if let lead = state.lead, lead.userId == session.userId {
-            state.lead = nil
-            log.record(.turnEnded, QueueEventPayload(userId: lead.userId, djName: lead.djName, reason: .left, startedAt: lead.turnStartedAt))
-            promoteNext(log: &log, now: now)
+            if rules.leadGrace > 0 {
+                let ends = now.addingTimeInterval(rules.leadGrace)
+                state.lead?.graceEndsAt = ends
+                log.record(.leadDisconnected, QueueEventPayload(userId: lead.userId, djName: lead.djName, position: 0, endsAt: ends))
+            } else {
+                endTurn(reason: .left, actor: nil, log: &log, now: now)
+                promoteIfIdle(log: &log, now: now)
+            }
         } else if let index = state.waiting.firstIndex(where: { $0.userId == session.userId }) {
-            let dj = state.waiting.remove(at: index)
-            log.record(.djLeft, QueueEventPayload(userId: dj.userId, djName: dj.djName, position: index + 1, reason: .left))
+            let dj = state.waiting[index]
+            if rules.waitingGrace > 0 {
+                let ends = now.addingTimeInterval(rules.waitingGrace)
+                state.waiting[index].graceEndsAt = ends
+                log.record(.djDisconnected, QueueEventPayload(userId: dj.userId, djName: dj.djName, position: index + 1, endsAt: ends))
+            } else {
+                state.waiting.remove(at: index)
+                log.record(.djLeft, QueueEventPayload(userId: dj.userId, djName: dj.djName, position: index + 1, reason: .left))
+            }
         }
     }
 
-    private mutating func promoteNext(log: inout EventRecorder, now: Date) {
-        guard !state.waiting.isEmpty else { return }
-        let next = state.waiting.removeFirst()
-        startTurn(userId: next.userId, djName: next.djName, joinedAt: next.joinedAt, log: &log, now: now)
+    /// Takes the lead off air. A turn ended by the clock or an admin kicks the DJ's sessions
+    /// (their encoder may reconnect and queue again) and arms the block rule.
+    private mutating func endTurn(reason: DepartureReason, actor: UUID?, log: inout EventRecorder, now: Date) {
+        guard let lead = state.lead else { return }
+        state.lead = nil
+        if [.timeLimit, .skipped, .cleared].contains(reason) {
+            kickSessions(of: lead.userId, djName: lead.djName, now: now)
+        }
+        if reason == .timeLimit || reason == .skipped {
+            state.blockedDJ = BlockedDJ(userId: lead.userId, djName: lead.djName, since: now)
+        }
+        log.record(.turnEnded, QueueEventPayload(
+            userId: lead.userId, djName: lead.djName, reason: reason, startedAt: lead.turnStartedAt, endsAt: lead.deadline, actorId: actor
+        ))
     }
 
-    private mutating func startTurn(userId: UUID, djName: String, joinedAt: Date, log: inout EventRecorder, now: Date) {
-        state.lead = Lead(userId: userId, djName: djName, joinedAt: joinedAt, turnStartedAt: now)
-        log.record(.turnStarted, QueueEventPayload(userId: userId, djName: djName, position: 0, startedAt: now, endsAt: turnEnd(startedAt: now)))
+    /// With nobody on air and the queue not paused, the first connected waiting DJ goes on air.
+    private mutating func promoteIfIdle(log: inout EventRecorder, now: Date) {
+        guard state.lead == nil, !state.paused, let index = state.waiting.firstIndex(where: { !$0.isDisconnected }) else { return }
+        startTurn(state.waiting.remove(at: index), log: &log, now: now)
     }
 
-    func turnEnd(startedAt: Date) -> Date {
-        startedAt.addingTimeInterval(state.swapInterval)
+    private mutating func startTurn(_ next: WaitingDJ, log: inout EventRecorder, now: Date) {
+        let deadline = now.addingTimeInterval(state.swapInterval)
+        state.lead = Lead(userId: next.userId, djName: next.djName, joinedAt: next.joinedAt, turnStartedAt: now, deadline: deadline)
+        if let blocked = state.blockedDJ, blocked.userId != next.userId {
+            state.blockedDJ = nil
+        }
+        log.record(.turnStarted, QueueEventPayload(userId: next.userId, djName: next.djName, position: 0, startedAt: now, endsAt: deadline))
     }
+
+    /// Drops a DJ's sessions from the queue and owes SRS a kick for each.
+    private mutating func kickSessions(of userId: UUID, djName: String, now: Date) {
+        for session in state.sessions(of: userId) {
+            state.pendingKicks.append(PendingKick(clientId: session.clientId, userId: userId, djName: djName, requestedAt: now))
+        }
+        state.sessions.removeAll { $0.userId == userId }
+    }
+
+    private mutating func settleKick(clientId: String, log: inout EventRecorder) {
+        guard let index = state.pendingKicks.firstIndex(where: { $0.clientId == clientId }) else { return }
+        let kick = state.pendingKicks.remove(at: index)
+        log.record(.kickSettled, QueueEventPayload(userId: kick.userId, djName: kick.djName, clientId: clientId))
+    }
+
+    private mutating func record(_ now: Date, _ change: (inout QueueMachine, inout EventRecorder) -> Void) -> [QueueEvent] {
+        var log = EventRecorder(after: state.lastSeq, now: now)
+        change(&self, &log)
+        state.lastSeq = log.lastSeq
+        return log.events
+    }
+}
+
+/// An admin command that cannot be carried out as asked.
+enum QueueCommandError: Error, Equatable {
+    case nobodyOnAir
+    case isOnAir
+    case notInQueue
+    case noSuchPosition(Int)
+    case invalidSeconds
 }
 
 /// Numbers and timestamps the events of one command.

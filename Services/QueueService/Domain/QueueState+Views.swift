@@ -6,27 +6,34 @@ extension QueueState {
     func internalView(seq: UInt64) -> InternalQueueState {
         let lead = lead.map { lead in
             LineupEntry(
-                userId: lead.userId, djName: lead.djName, joinedAt: lead.joinedAt,
-                turnStartedAt: lead.turnStartedAt, turnEndsAt: lead.turnStartedAt.addingTimeInterval(swapInterval),
-                sessions: sessionViews(of: lead.userId)
+                userId: lead.userId, djName: lead.djName, joinedAt: lead.joinedAt, turnStartedAt: lead.turnStartedAt,
+                turnEndsAt: lead.deadline, graceEndsAt: lead.graceEndsAt, sessions: sessionViews(of: lead.userId)
             )
         }
         let waiting = waiting.map { dj in
-            LineupEntry(userId: dj.userId, djName: dj.djName, joinedAt: dj.joinedAt, turnStartedAt: nil, turnEndsAt: nil, sessions: sessionViews(of: dj.userId))
+            LineupEntry(
+                userId: dj.userId, djName: dj.djName, joinedAt: dj.joinedAt, turnStartedAt: nil, turnEndsAt: nil,
+                graceEndsAt: dj.graceEndsAt, sessions: sessionViews(of: dj.userId)
+            )
         }
-        return InternalQueueState(seq: seq, lead: lead, waiting: waiting, swapIntervalSeconds: swapInterval)
+        return InternalQueueState(seq: seq, lead: lead, waiting: waiting, swapIntervalSeconds: swapInterval, paused: paused)
     }
 
     /// The public view: names and times, never keys or client ids.
     func publicView(seq: UInt64, now: Date) -> PublicQueue {
         let lead = lead.map { lead in
-            let ends = lead.turnStartedAt.addingTimeInterval(swapInterval)
-            return PublicQueue.Lead(djName: lead.djName, startedAt: lead.turnStartedAt, endsAt: ends, remainingSeconds: max(0, ends.timeIntervalSince(now)))
+            PublicQueue.Lead(
+                userId: lead.userId, djName: lead.djName, startedAt: lead.turnStartedAt, endsAt: lead.deadline,
+                remainingSeconds: remainingTime(now: now), disconnected: lead.isDisconnected
+            )
         }
         let waiting = waiting.enumerated().map { index, dj in
-            PublicQueue.Waiting(djName: dj.djName, position: index + 1, joinedAt: dj.joinedAt)
+            PublicQueue.Waiting(userId: dj.userId, djName: dj.djName, position: index + 1, joinedAt: dj.joinedAt, disconnected: dj.isDisconnected)
         }
-        return PublicQueue(seq: seq, lead: lead, waiting: waiting, swapInterval: swapInterval)
+        return PublicQueue(
+            seq: seq, serverTime: now, lead: lead, waiting: waiting, swapInterval: swapInterval, paused: paused,
+            blocking: PublicQueue.Blocking(enabled: blockEnabled, lastDjName: blockedDJ?.djName)
+        )
     }
 
     /// The original's `/queue-json`: lead first, then the waiting DJs.

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Everything QueueService knows, as a value: the open SRS sessions, who is on air, who waits.
-/// Changed only by `QueueMachine`; written whole to the journal after every change.
+/// Everything QueueService knows, as a value: the open SRS sessions, who is on air, who waits,
+/// the turn's clock, the block rule and the kicks still owed. Changed only by `QueueMachine`;
+/// written whole to the journal after every change.
 struct QueueState: Codable, Equatable, Sendable {
     /// Open SRS publish sessions, oldest first. A list, not a dictionary keyed by client id:
     /// there are at most a few dozen, and a list survives the snake_case key coding intact.
@@ -10,8 +11,16 @@ struct QueueState: Codable, Equatable, Sendable {
     var waiting: [WaitingDJ] = []
     /// The seq of the last event produced.
     var lastSeq: UInt64 = 0
-    /// Seconds in a turn (`SWAP_INTERVAL`).
+    /// Seconds in a turn (`SWAP_INTERVAL`, then whatever an admin set).
     var swapInterval: Double
+    /// While paused the lead plays on, but when a turn ends nobody is promoted (intermission).
+    var paused = false
+    /// The block rule (`/block-toggle`): a DJ whose turn was ended by the clock or an admin may
+    /// not take the lead back from an empty queue.
+    var blockEnabled = false
+    var blockedDJ: BlockedDJ?
+    /// SRS sessions QueueService asked HookGateway to disconnect and SRS has not yet confirmed.
+    var pendingKicks: [PendingKick] = []
 
     init(swapInterval: Double) {
         self.swapInterval = swapInterval
@@ -40,6 +49,16 @@ struct QueueState: Codable, Equatable, Sendable {
         if lead?.userId == userId { return 0 }
         return waiting.firstIndex { $0.userId == userId }.map { $0 + 1 }
     }
+
+    var hasConnectedWaitingDJ: Bool {
+        waiting.contains { !$0.isDisconnected }
+    }
+
+    /// What the clock says for the current turn, for timers and overlays: 0 with nobody on air.
+    func remainingTime(now: Date) -> Double {
+        guard let lead else { return 0 }
+        return max(0, lead.deadline.timeIntervalSince(now))
+    }
 }
 
 /// One SRS publish connection of a DJ. A DJ may hold several (an encoder reconnecting,
@@ -60,10 +79,45 @@ struct Lead: Codable, Equatable, Sendable {
     var djName: String
     var joinedAt: Date
     var turnStartedAt: Date
+    /// When the turn ends by time limit. Moved by extensions and interval changes.
+    var deadline: Date
+    /// Set while the lead's encoder is gone and they are held for the reconnect grace.
+    var graceEndsAt: Date?
+
+    var isDisconnected: Bool { graceEndsAt != nil }
 }
 
 struct WaitingDJ: Codable, Equatable, Sendable {
     var userId: UUID
     var djName: String
     var joinedAt: Date
+    /// Set while the DJ's encoder is gone and they keep their place for the waiting grace.
+    var graceEndsAt: Date?
+
+    var isDisconnected: Bool { graceEndsAt != nil }
+}
+
+struct BlockedDJ: Codable, Equatable, Sendable {
+    var userId: UUID
+    var djName: String
+    var since: Date
+}
+
+struct PendingKick: Codable, Equatable, Sendable {
+    var clientId: String
+    var userId: UUID
+    var djName: String
+    var requestedAt: Date
+}
+
+/// The timing rules an operator sets at start (environment), as opposed to state an admin changes.
+struct QueueRules: Sendable, Equatable {
+    /// How long a lead whose encoder dropped keeps the lead (`LEAD_GRACE_SECONDS`).
+    var leadGrace: TimeInterval = 15
+    /// How long a waiting DJ whose encoder dropped keeps their place (`WAITING_GRACE_SECONDS`).
+    var waitingGrace: TimeInterval = 15
+    /// End a turn at its deadline even with nobody waiting (`KICK_WHEN_ALONE`).
+    var kickWhenAlone = false
+    /// How long the block rule holds a DJ back (`BLOCK_COOLDOWN_SECONDS`); nil = until someone else was lead.
+    var blockCooldown: TimeInterval?
 }

@@ -7,7 +7,8 @@ import Shared
 /// Runs the queue machine and makes its changes durable. Commands are applied one at a time
 /// (the actor); their records are written by group commit — while one batch is being synced,
 /// the next commands queue up and share the following sync. A command is answered only once
-/// its change is on disk; readers only ever see durable state.
+/// its change is on disk; readers only ever see durable state. After each commit the engine
+/// re-arms the one timer the machine asks for and hands owed kicks to the dispatcher.
 actor QueueEngine {
     private var machine: QueueMachine
     private var durable: QueueState
@@ -15,26 +16,45 @@ actor QueueEngine {
     let feed: EventFeed
     private let clock: any QueueClock
     private let forwardTargets: [String]
+    private let kicks: KickDispatcher?
     private let logger: Logger
     private var pending: [CheckedContinuation<Void, any Error>] = []
     private var pendingEvents: [QueueEvent] = []
     private var flushing = false
+    private var wakeUp: (at: Date, task: Task<Void, Never>)?
     private let batchSize = Recorder(label: "queue_commit_batch_size")
+    private let lateness = Metrics.Timer(label: "queue_timer_lateness_seconds", preferredDisplayUnit: .milliseconds)
 
-    init(journal: any QueueJournal, clock: any QueueClock, swapInterval: Double, forwardTargets: [String], logger: Logger) throws {
+    init(
+        journal: any QueueJournal, clock: any QueueClock, rules: QueueRules, swapInterval: Double, forwardTargets: [String],
+        kicks: KickDispatcher?, logger: Logger
+    ) throws {
         let contents = try journal.load()
         let state = contents.state ?? QueueState(swapInterval: swapInterval)
-        self.machine = QueueMachine(state: state)
+        self.machine = QueueMachine(state: state, rules: rules)
         self.durable = state
         self.journal = journal
         self.feed = EventFeed(events: contents.events, lastSeq: state.lastSeq)
         self.clock = clock
         self.forwardTargets = forwardTargets
+        self.kicks = kicks
         self.logger = logger
         logger.info(
             "queue restored",
-            metadata: ["lead": "\(state.lead?.djName ?? "none")", "waiting": "\(state.waiting.count)", "sessions": "\(state.sessions.count)", "seq": "\(state.lastSeq)"]
+            metadata: [
+                "lead": "\(state.lead?.djName ?? "none")", "waiting": "\(state.waiting.count)", "sessions": "\(state.sessions.count)",
+                "seq": "\(state.lastSeq)", "pending_kicks": "\(state.pendingKicks.count)",
+            ]
         )
+    }
+
+    /// Arms the timers and resumes the kicks a previous run left owed. Call once after init.
+    func start() async {
+        await kicks?.connect(
+            settled: { [weak self] clientId in await self?.kickSettled(clientId: clientId) },
+            stillOwed: { [weak self] clientId in await self?.owesKick(clientId) ?? false }
+        )
+        await afterCommit()
     }
 
     // MARK: - Commands
@@ -50,6 +70,69 @@ actor QueueEngine {
         let events = machine.closeSession(clientId: request.clientId, now: clock.now())
         try await commit(events)
         return SessionCloseReply(changed: !events.isEmpty)
+    }
+
+    /// An admin action; returns the queue as it is afterwards.
+    func admin(_ command: AdminCommand, by admin: UUID) async throws -> PublicQueue {
+        let events = try machine.apply(command, by: admin, now: clock.now())
+        try await commit(events)
+        logger.notice("admin action", metadata: ["action": "\(command.name)", "admin_id": "\(admin)", "events": "\(events.count)"])
+        return publicQueue()
+    }
+
+    private func kickSettled(clientId: String) async {
+        let events = machine.kickSettled(clientId: clientId, now: clock.now())
+        do {
+            try await commit(events)
+        } catch {
+            logger.error("could not record a settled kick", metadata: ["client_id": "\(clientId)", "error": "\(error)"])
+        }
+    }
+
+    private func owesKick(_ clientId: String) -> Bool {
+        machine.state.pendingKicks.contains { $0.clientId == clientId }
+    }
+
+    // MARK: - Timers
+
+    private func tick(scheduledFor due: Date) async {
+        wakeUp = nil
+        let now = clock.now()
+        lateness.recordNanoseconds(Int64(max(0, now.timeIntervalSince(due)) * 1_000_000_000))
+        let events = machine.tick(now: now)
+        do {
+            try await commit(events)
+        } catch {
+            logger.error("a timer fired but its change could not be saved; retrying in a second", metadata: ["error": "\(error)"])
+            try? await Task.sleep(for: .seconds(1))
+        }
+        reschedule()
+    }
+
+    private func reschedule() {
+        let next = machine.nextWakeUp
+        guard wakeUp?.at != next else { return }
+        wakeUp?.task.cancel()
+        guard let next else {
+            wakeUp = nil
+            return
+        }
+        let clock = self.clock
+        wakeUp = (next, Task { [weak self] in
+            do {
+                try await clock.sleep(until: next)
+            } catch {
+                return
+            }
+            await self?.tick(scheduledFor: next)
+        })
+    }
+
+    private func afterCommit() async {
+        reschedule()
+        if let kicks, !durable.pendingKicks.isEmpty {
+            await kicks.dispatch(durable.pendingKicks.map(\.clientId))
+        }
     }
 
     // MARK: - Reads (durable state only)
@@ -68,6 +151,19 @@ actor QueueEngine {
 
     func queueJSON() -> QueueJSON {
         QueueJSON(streamQueue: durable.djNamesInOrder)
+    }
+
+    func timeSettings() -> TimeSettings {
+        TimeSettings(swapInterval: durable.swapInterval, remainingTime: durable.remainingTime(now: clock.now()))
+    }
+
+    /// SRS client ids still owed a kick.
+    func pendingKicks() -> [String] {
+        durable.pendingKicks.map(\.clientId)
+    }
+
+    func blockStatus() -> BlockStatus {
+        BlockStatus(isBlocked: durable.blockEnabled, lastDjName: durable.blockedDJ?.djName)
     }
 
     // MARK: - Group commit
@@ -102,9 +198,10 @@ actor QueueEngine {
                 durable = state
                 await feed.append(events)
                 waiters.forEach { $0.resume() }
+                await afterCommit()
             } catch {
                 logger.critical("queue journal write failed; refusing the commands of this batch and rolling back", metadata: ["error": "\(error)"])
-                machine = QueueMachine(state: durable)
+                machine = QueueMachine(state: durable, rules: machine.rules)
                 let failed = waiters + pending
                 pending.removeAll()
                 pendingEvents.removeAll()
@@ -124,5 +221,23 @@ struct QueueUnavailable: HTTPResponseError, CustomStringConvertible {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         try APIError.unavailable("The queue could not save this change, so it was not made. Try again.", code: "queue_not_durable")
             .response(from: request, context: context)
+    }
+}
+
+extension QueueCommandError: HTTPResponseError {
+    var apiError: APIError {
+        switch self {
+        case .nobodyOnAir: .conflict("Nobody is on air.", code: "nobody_on_air")
+        case .isOnAir: .conflict("This DJ is on air: skip them instead.", code: "dj_on_air")
+        case .notInQueue: .notFound("This DJ is not in the queue.", code: "not_in_queue")
+        case .noSuchPosition(let count): .badRequest("Positions run from 1 to \(count).", code: "invalid_position", field: "position")
+        case .invalidSeconds: .badRequest("Give a positive number of seconds (at most a week for the interval, a day for an extension).", code: "invalid_seconds", field: "seconds")
+        }
+    }
+
+    var status: HTTPResponse.Status { apiError.status }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        try apiError.response(from: request, context: context)
     }
 }

@@ -5,7 +5,7 @@ import Shared
 struct PublicRoutes {
     let engine: QueueEngine
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: RouterGroup<ServiceRequestContext>) {
         router.get("queue-json") { _, _ in
             await engine.queueJSON()
         }
