@@ -52,7 +52,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "QueueService",
-            dependencies: ["Shared", hummingbird, logging, configuration, .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Shared", hummingbird, logging, configuration,
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Services/QueueService"
         ),
             .executableTarget(

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/requirements.sh
 require_swift
-require_packages pkg-config libargon2-dev postgresql
+require_packages pkg-config libargon2-dev postgresql chromium chromium-driver
 
 echo "==> building"
 swift build --build-tests

@@ -161,4 +161,15 @@ public struct BlockStatus: Codable, Sendable, Equatable {
         self.isBlocked = isBlocked
         self.lastDjName = lastDjName
     }
+
+    enum CodingKeys: String, CodingKey {
+        case isBlocked, lastDjName
+    }
+
+    /// `last_dj_name` is always present, `null` when nobody is held back — as the original's field was.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(isBlocked, forKey: .isBlocked)
+        try container.encode(lastDjName, forKey: .lastDjName)
+    }
 }

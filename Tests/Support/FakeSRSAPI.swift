@@ -9,9 +9,11 @@ public final class FakeSRSAPI: Sendable {
     public let server: LiveServer
 
     struct State {
-        var connected: Set<String> = []
+        /// Client id → stream name, for the hooks SRS sends after a kick.
+        var connected: [String: String] = [:]
         var kicks: [String] = []
         var failNextKicks = 0
+        var hookURL: String?
     }
 
     public static func start(username: String? = nil, password: String? = nil) async throws -> FakeSRSAPI {
@@ -24,15 +26,26 @@ public final class FakeSRSAPI: Sendable {
         router.add(middleware: BasicAuthGate(expected: expected))
         router.delete("api/v1/clients/:id") { _, context -> Response in
             let id = try context.parameters.require("id")
-            let body: String? = state.withLockedValue { state in
+            let (body, hangUp): (String?, (url: String, stream: String)?) = state.withLockedValue { state in
                 state.kicks.append(id)
                 if state.failNextKicks > 0 {
                     state.failNextKicks -= 1
-                    return nil
+                    return (nil, nil)
                 }
-                return state.connected.remove(id) == nil ? deleteUnknown : deleteKnown
+                guard let stream = state.connected.removeValue(forKey: id) else { return (deleteUnknown, nil) }
+                return (deleteKnown, state.hookURL.map { ($0, stream) })
             }
             guard let body else { return Response(status: .internalServerError) }
+            if let hangUp {
+                // Like SRS: the kicked publisher is dropped ~90 ms later, then on_unpublish and on_close follow.
+                Task {
+                    try? await Task.sleep(for: .milliseconds(90))
+                    for fixture in ["on_unpublish.json", "on_close.json"] {
+                        let hook = try SRSFixture.body(fixture, streamKey: hangUp.stream, clientId: id)
+                        _ = try? await TestHTTP().post(hangUp.url, json: hook)
+                    }
+                }
+            }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         router.get("api/v1/clients") { _, _ in
@@ -48,16 +61,21 @@ public final class FakeSRSAPI: Sendable {
 
     private let stateBox: NIOLockedValueBox<State>
 
-    /// Pretend SRS holds a connection with this client id.
-    public func connect(_ clientId: String) {
-        stateBox.withLockedValue { _ = $0.connected.insert(clientId) }
+    /// Pretend SRS holds a connection with this client id (publishing this stream).
+    public func connect(_ clientId: String, stream: String = "KEY123") {
+        stateBox.withLockedValue { $0.connected[clientId] = stream }
+    }
+
+    /// Where to send the hooks SRS fires after a kick (the gateway's hook URL with its secret).
+    public func sendHooks(to url: String) {
+        stateBox.withLockedValue { $0.hookURL = url }
     }
 
     /// Every DELETE received, in order.
     public var kicks: [String] { stateBox.withLockedValue { $0.kicks } }
 
     public func isConnected(_ clientId: String) -> Bool {
-        stateBox.withLockedValue { $0.connected.contains(clientId) }
+        stateBox.withLockedValue { $0.connected[clientId] != nil }
     }
 
     /// The next n kicks fail with HTTP 500, as an overloaded SRS might.

@@ -41,6 +41,7 @@ public final class RunningSystem: @unchecked Sendable {
             gateway: ServiceProcess("HookGateway", port: ports.gateway, environment: environment("HookGateway"), logDirectory: directory),
             srs: srs, directory: directory
         )
+        srs.sendHooks(to: "\(system.gateway.baseURL)/srs/hooks?secret=\(TestSecrets.hook)")
         do {
             try await system.accounts.start()
             try await system.queue.start()
@@ -61,6 +62,8 @@ public final class RunningSystem: @unchecked Sendable {
     }
 
     /// Runs `body` against the system and always stops it; on failure the logs are attached to the error.
+    /// Runs `body` against the system and always stops it; on failure the logs are attached to
+    /// the error. A service that ignores SIGTERM fails the test too.
     public func run(_ body: (RunningSystem) async throws -> Void) async throws {
         do {
             try await body(self)
@@ -69,12 +72,21 @@ public final class RunningSystem: @unchecked Sendable {
             await stop()
             throw ServiceProcessError("\(error)\n\(logs)")
         }
-        await stop()
+        let stuck = await stop()
+        if !stuck.isEmpty {
+            throw ServiceProcessError("did not shut down gracefully on SIGTERM: \(stuck.joined(separator: ", "))")
+        }
     }
 
-    public func stop() async {
-        for process in processes { await process.stop() }
+    /// Stops everything; returns the services that did not shut down gracefully on SIGTERM.
+    @discardableResult
+    public func stop() async -> [String] {
+        var stuck: [String] = []
+        for process in processes where !(await process.stop()) {
+            stuck.append(process.name)
+        }
         await srs.stop()
+        return stuck
     }
 
     // MARK: - As a DJ
@@ -93,6 +105,14 @@ public final class RunningSystem: @unchecked Sendable {
     }
 
     // MARK: - As SRS
+
+    /// Publishes like SRS: the recorded on_publish body with this DJ's key and a client id, and —
+    /// when accepted — SRS now holds that connection (so a kick finds it).
+    public func publish(key: String, client: String) async throws -> TestHTTP.Reply {
+        let reply = try await hook("on_publish.json", key: key, client: client)
+        if reply.status == 200 { srs.connect(client, stream: key) }
+        return reply
+    }
 
     /// Posts a recorded SRS body to the gateway's hook URL, with this DJ's key and client id.
     public func hook(_ fixture: String, key: String? = nil, client: String? = nil, param: String? = nil, secret: String = TestSecrets.hook, path: String = "srs/hooks") async throws -> TestHTTP.Reply {
@@ -116,5 +136,26 @@ public final class RunningSystem: @unchecked Sendable {
             "\(queue.baseURL)/internal/v1/events?after=\(seq)&wait=\(wait)&limit=5000", headers: ["Authorization": "Bearer \(TestSecrets.internalToken)"]
         )
         return try JSONCoding.decoder.decode(EventPage.self, from: Data(reply.body.utf8))
+    }
+
+    /// The first event of this type after `seq`, waiting for it by long poll.
+    public func waitForEvent(_ type: QueueEventType, after seq: UInt64, timeout: Duration) async throws -> QueueEvent {
+        let deadline = ContinuousClock.now + timeout
+        var cursor = seq
+        while ContinuousClock.now < deadline {
+            let page = try await events(after: cursor, wait: 1)
+            if let event = page.events.first(where: { $0.type == type }) { return event }
+            cursor = page.next
+        }
+        throw ServiceProcessError("no \(type) event after seq \(seq) within \(timeout)")
+    }
+
+    public func waitUntil(_ what: String, timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ServiceProcessError("timed out waiting until \(what)")
     }
 }

@@ -59,25 +59,34 @@ public final class ServiceProcess: @unchecked Sendable {
         throw ServiceProcessError("\(name) did not answer /health within \(timeout); log:\n\(tail())")
     }
 
-    /// SIGTERM, and wait for a graceful exit.
-    public func stop() async {
-        guard let process, process.isRunning else { return }
+    /// SIGTERM, and wait for a graceful exit; a process that does not stop within 10 s is a
+    /// bug (it would hang a real deployment's restart too), reported and then killed.
+    @discardableResult
+    public func stop() async -> Bool {
+        guard let process, process.isRunning else { return true }
         process.terminate()
-        await waitForExit(process)
+        await waitForExit(process, within: .seconds(10))
+        guard !process.isRunning else {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            await waitForExit(process, within: .seconds(5))
+            return false
+        }
+        return true
     }
 
     /// SIGKILL: the process gets no chance to tidy up.
     public func kill() async {
         guard let process, process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
-        await waitForExit(process)
+        await waitForExit(process, within: .seconds(5))
     }
 
     public var pid: Int32? { process?.processIdentifier }
 
-    private func waitForExit(_ process: Process) async {
-        for _ in 0..<200 where process.isRunning {
-            try? await Task.sleep(for: .milliseconds(25))
+    private func waitForExit(_ process: Process, within timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 

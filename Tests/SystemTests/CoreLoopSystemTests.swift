@@ -17,7 +17,9 @@ import TestSupport
 
     @Test(arguments: Storage.allCases) func theCoreLoop(_ storage: Storage) async throws {
         let databaseURL = storage == .postgres ? try await TestPostgres.freshDatabaseURL() : nil
-        let system = try await RunningSystem.start(databaseURL: databaseURL, extra: ["FORWARD_TARGETS": Self.forwardTarget])
+        let system = try await RunningSystem.start(
+            databaseURL: databaseURL, extra: ["FORWARD_TARGETS": Self.forwardTarget, "LEAD_GRACE_SECONDS": "0", "WAITING_GRACE_SECONDS": "0"]
+        )
         try await system.run { system in
             let keyA = try await system.signUp("Alpha")
             let keyB = try await system.signUp("Bravo")

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 import Shared
 
 /// The committed event log as consumers see it: recent events in memory, and long-poll
@@ -8,6 +9,8 @@ actor EventFeed {
     private(set) var lastSeq: UInt64
     private let retained: Int
     private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    /// Set at shutdown: long polls and event streams end instead of holding the server open.
+    private(set) var isClosed = false
 
     init(events: [QueueEvent], lastSeq: UInt64, retained: Int = 10_000) {
         self.events = events
@@ -29,15 +32,28 @@ actor EventFeed {
         }
     }
 
+    func close() {
+        isClosed = true
+        let woken = waiters
+        waiters.removeAll()
+        woken.values.forEach { $0.resume() }
+    }
+
     /// Events after `seq`, at most `limit`. Returns at once when there are some; otherwise waits
     /// up to `wait` for the next commit.
     func page(after seq: UInt64, wait: Duration, limit: Int) async -> EventPage {
-        if lastSeq <= seq && wait > .zero {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.waitForEvent(after: seq) }
-                group.addTask { try? await Task.sleep(for: wait) }
-                await group.next()
-                group.cancelAll()
+        if lastSeq <= seq && wait > .zero && !isClosed {
+            // A graceful shutdown closes the feed, so waiting polls and streams let the server stop
+            // (it waits for open requests before anything else shuts down).
+            await withGracefulShutdownHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await self.waitForEvent(after: seq) }
+                    group.addTask { try? await Task.sleep(for: wait) }
+                    await group.next()
+                    group.cancelAll()
+                }
+            } onGracefulShutdown: {
+                Task { await self.close() }
             }
         }
         return page(after: seq, limit: limit)
@@ -58,7 +74,7 @@ actor EventFeed {
         let id = UUID()
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                if lastSeq > seq || Task.isCancelled {
+                if lastSeq > seq || Task.isCancelled || isClosed {
                     continuation.resume()
                 } else {
                     waiters[id] = continuation

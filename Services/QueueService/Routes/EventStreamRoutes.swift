@@ -31,7 +31,7 @@ struct EventStreamRoutes {
                         cursor = snapshot.seq
                         try await writer.write(Self.frame(event: "queue", id: cursor, snapshot))
                     }
-                    while !Task.isCancelled {
+                    while !Task.isCancelled, await !engine.feed.isClosed {
                         let page = await engine.feed.page(after: cursor, wait: keepAlive, limit: 500)
                         if page.events.isEmpty && !page.truncated {
                             try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
