@@ -1,12 +1,75 @@
+import ArgumentParser
 import Configuration
+import Foundation
 import Shared
 
+/// `AccountService` serves; `AccountService admin create …` makes the first admin.
 @main
-struct AccountServiceCommand {
-    static func main() async {
+struct AccountServiceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "AccountService",
+        abstract: "Motherstream accounts: users, sessions, stream keys.",
+        subcommands: [Serve.self, Admin.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP service (the default).")
+
+    func run() async throws {
         await runService(named: .accountService) {
             let config = try AccountConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
             return try await buildApplication(config)
         }
+    }
+}
+
+struct Admin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage admin accounts.", subcommands: [CreateAdmin.self])
+}
+
+struct CreateAdmin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create an admin account. The password is read from the terminal, or from stdin when piped."
+    )
+
+    @Option(help: "The admin's email address.") var email: String
+    @Option(name: .customLong("dj-name"), help: "The name shown in the queue.") var djName: String
+    @Option(help: "An IANA time zone, e.g. Europe/Berlin.") var timezone = "UTC"
+
+    func run() async throws {
+        let config = try AccountConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
+        let password = try PasswordPrompt.read()
+        let logger = Observability.logger(for: .accountService, level: .warning)
+        let (store, _) = try await Database.open(config.database, logger: logger)
+        try await store.withRunningConnections {
+            try await store.migrate()
+            let accounts = Accounts(
+                store: store, hasher: config.hasher, vault: StreamKeyVault(secret: config.jwtSecret),
+                tokens: await SessionTokens(secret: config.jwtSecret), tokenLifetime: config.tokenLifetime
+            )
+            do {
+                let (user, _) = try await accounts.signUp(SignupForm(email: email, password: password, djName: djName, timezone: timezone), role: .admin)
+                print("Admin \(user.email) (\(user.djName)) created with id \(user.id.uuidString.lowercased()).")
+            } catch let error as AccountError {
+                throw ValidationError(error.apiError.message)
+            }
+        }
+    }
+}
+
+/// Reads a password without echoing it on a terminal; piped input is read as one line.
+enum PasswordPrompt {
+    static func read() throws -> String {
+        let password: String?
+        if isatty(STDIN_FILENO) == 1 {
+            password = getpass("Password: ").map { String(cString: $0) }
+        } else {
+            password = readLine(strippingNewline: true)
+        }
+        guard let password, !password.isEmpty else { throw ValidationError("No password given.") }
+        return password
     }
 }

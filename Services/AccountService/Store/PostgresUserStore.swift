@@ -59,6 +59,14 @@ struct PostgresUserStore: UserStore {
         try await client.query("UPDATE users SET stream_key_digest = \(key.digest), stream_key_sealed = \(key.sealed) WHERE id = \(userId)", logger: logger)
     }
 
+    func withRunningConnections(_ body: () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await body()
+        }
+    }
+
     func healthProblem() async -> String? {
         do {
             try await client.query("SELECT 1", logger: logger)

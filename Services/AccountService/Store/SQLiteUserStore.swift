@@ -28,6 +28,16 @@ final class SQLiteUserStore: UserStore {
         try await connection.close()
     }
 
+    func withRunningConnections(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            try? await close()
+            throw error
+        }
+        try await close()
+    }
+
     func migrate() async throws {
         _ = try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)", [])
         let applied = Set(try await connection.query("SELECT version FROM schema_migrations", []).compactMap { $0.column("version")?.integer })

@@ -14,6 +14,8 @@ protocol UserStore: Sendable {
     func replaceStreamKey(of userId: UUID, with key: StoredStreamKey) async throws
     /// Nil when the database answers, otherwise what is wrong.
     func healthProblem() async -> String?
+    /// Runs `body` with the store's connections open, outside a running application (command-line tools).
+    func withRunningConnections(_ body: () async throws -> Void) async throws
 }
 
 /// A uniqueness violation, classified by the column it hit.
