@@ -9,6 +9,7 @@ let package = Package(
     name: "Motherstream",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "OBSBridge", targets: ["OBSBridge"]),
         .executable(name: "HookGateway", targets: ["HookGateway"]),
         .executable(name: "AccountService", targets: ["AccountService"]),
         .executable(name: "QueueService", targets: ["QueueService"]),
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         .systemLibrary(
@@ -83,10 +85,24 @@ let package = Package(
             ],
             path: "Services/HookGateway"
         ),
-            .target(
+            .executableTarget(
+            name: "OBSBridge",
+            dependencies: [
+                "Shared", hummingbird, logging, configuration,
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/OBSBridge"
+        ),
+        .target(
             name: "TestSupport",
             dependencies: [
                 "Shared", hummingbird,
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -115,6 +131,11 @@ let package = Package(
             name: "SystemTests",
             dependencies: ["TestSupport", "Shared", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/SystemTests"
+        ),
+            .testTarget(
+            name: "OBSBridgeTests",
+            dependencies: ["OBSBridge", "TestSupport", "Shared"],
+            path: "Tests/OBSBridgeTests"
         ),
     ]
 )

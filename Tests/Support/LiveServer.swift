@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -12,14 +13,17 @@ public final class LiveServer: Sendable {
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    public static func start<Context: RequestContext>(_ router: Router<Context>, label: String) async throws -> LiveServer
+    public static func start<Context: RequestContext>(
+        _ router: Router<Context>, label: String, port: Int = 0, server: HTTPServerBuilder = .http1()
+    ) async throws -> LiveServer
     where Context: InitializableFromSource<ApplicationRequestContextSource> {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: label)
         logger.logLevel = .warning
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: label),
+            server: server,
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: label),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()

@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import Logging
+import Shared
+
+/// Wires OBSBridge: QueueService follower → desired programme → reconciler ← OBS client.
+func buildApplication(_ config: BridgeConfig) async throws -> some ApplicationProtocol {
+    let logger = Observability.logger(for: .obsBridge, level: config.settings.logLevel)
+    let http = HTTPClientService()
+    let queue = PeerClient(baseURL: config.settings.queueServiceURL, http: http.client, token: config.internalToken, timeout: .seconds(5))
+    let follower = try QueueFollower(
+        queue: queue, cursorPath: (config.settings.dataDirectory as NSString).appendingPathComponent("cursor"), logger: logger
+    )
+    let reconciler = Reconciler(policy: config.policy, mutationGap: config.mutationGap, logger: logger)
+    let obs = OBSClient(url: config.obsURL, password: config.obsPassword, backoff: Backoff(base: .milliseconds(500), cap: .seconds(30)), logger: logger)
+
+    // Reconcile, not replay: any news from the queue means "read the whole state again".
+    let template = config.leadPullURL
+    let refresh: @Sendable () async throws -> Void = {
+        let reply = try await queue.get("/internal/v1/state")
+        guard reply.status == 200 else { throw PeerError.unexpected(queue, reply) }
+        let state = try reply.decode(InternalQueueState.self)
+        let program = DesiredProgram(state: state, template: template)
+        await reconciler.want(program, leadName: program.leadName)
+    }
+    await follower.onPage { _ in try await refresh() }
+    await obs.handlers(
+        session: { session in
+            try? await refresh()
+            await reconciler.serve(session)
+        },
+        event: { _, _ in await reconciler.nudge() }
+    )
+
+    let router = makeServiceRouter(service: .obsBridge, readiness: [
+        ReadinessCheck("QueueService") { await queue.healthProblem() },
+        ReadinessCheck("OBS") {
+            let status = await obs.status
+            return status.state == .connected ? nil : "\(status.state.rawValue): \(status.lastError ?? "not connected yet")"
+        },
+    ])
+    let internalGroup = router.group("internal/v1").add(middleware: InternalTokenMiddleware(token: config.internalToken))
+    StatusRoutes(client: obs, follower: follower, reconciler: reconciler).add(to: router, internalGroup: internalGroup)
+
+    return Application(router: router, configuration: config.settings.applicationConfiguration, services: [http, follower, obs], logger: logger)
+}

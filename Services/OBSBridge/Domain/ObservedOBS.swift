@@ -1,0 +1,49 @@
+import Foundation
+
+/// The two media inputs the bridge owns in the live scene. While one shows the lead, the other
+/// pre-rolls the next DJ, hidden.
+enum Slot: String, CaseIterable, Sendable, Codable {
+    case a = "A"
+    case b = "B"
+
+    var other: Slot { self == .a ? .b : .a }
+}
+
+/// What OBS reported in one round of reads.
+struct ObservedOBS: Sendable, Equatable {
+    var programScene: String?
+    var scenes: Set<String> = []
+    var canvasWidth = 1920
+    var canvasHeight = 1080
+    var slots: [Slot: ObservedSlot] = [:]
+    /// Scene items in the live scene, bottom first (index 0), to keep overlays above our inputs.
+    var liveSceneItemCount = 0
+    var timerText: String?
+
+    func slot(_ slot: Slot) -> ObservedSlot { slots[slot] ?? ObservedSlot() }
+}
+
+struct ObservedSlot: Sendable, Equatable {
+    var exists = false
+    var sceneItemId: Int?
+    var sceneItemIndex: Int?
+    var enabled = false
+    var url = ""
+    var mediaState: String?
+    var mediaCursor: Int?
+}
+
+/// What the bridge remembers between rounds: OBS itself cannot say whether an input is in its
+/// reconnect wait, or whether its cursor is moving.
+struct SlotMemory: Sendable, Equatable {
+    /// When the bridge last loaded a URL into this slot.
+    var loadedAt: Date?
+    /// Until when the slot must not be touched (OBS may be sleeping `reconnect_delay_sec` in it).
+    var untouchableUntil: Date?
+    /// The last cursor seen, and whether it moved since the one before.
+    var lastCursor: Int?
+    var advancing = false
+    var reloads = 0
+    /// Whether the bridge has sized this input to the canvas on the current connection.
+    var sized = false
+}

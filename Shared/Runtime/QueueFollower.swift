@@ -1,0 +1,108 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import ServiceLifecycle
+
+/// Follows QueueService's event log by long poll, with a cursor kept on disk so a restart
+/// resumes where it left off. The handler runs for every page that carries news; the cursor
+/// moves past a page only after the handler returned.
+public actor QueueFollower: Service {
+    public struct Status: Codable, Sendable, Equatable {
+        public var cursor: UInt64
+        public var reachable: Bool
+        public var lastError: String?
+        public var lastEventAt: Date?
+    }
+
+    private let queue: PeerClient
+    private let cursorFile: CursorFile
+    private let logger: Logger
+    private let wait: Int
+    private var handler: @Sendable (EventPage) async throws -> Void = { _ in }
+    private(set) var status: Status
+
+    public init(queue: PeerClient, cursorPath: String, logger: Logger, wait: Int = 25) throws {
+        self.queue = queue
+        self.cursorFile = CursorFile(path: cursorPath)
+        self.logger = logger
+        self.wait = wait
+        self.status = Status(cursor: try cursorFile.read() ?? 0, reachable: false)
+    }
+
+    public func onPage(_ handler: @escaping @Sendable (EventPage) async throws -> Void) {
+        self.handler = handler
+    }
+
+    public func currentStatus() -> Status { status }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            await self.follow()
+        }
+    }
+
+    private func follow() async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                let reply = try await queue.get("/internal/v1/events?after=\(status.cursor)&wait=\(wait)", timeout: .seconds(Int64(wait + 10)))
+                guard reply.status == 200 else { throw PeerError.unexpected(queue, reply) }
+                let page = try reply.decode(EventPage.self)
+                status.reachable = true
+                status.lastError = nil
+                failures = 0
+                guard !page.events.isEmpty || page.truncated else { continue }
+                try await handler(page)
+                status.cursor = page.next
+                status.lastEventAt = page.events.last?.time ?? status.lastEventAt
+                try cursorFile.write(page.next)
+            } catch {
+                if Task.isCancelled { return }
+                status.reachable = false
+                status.lastError = "\(error)"
+                if failures == 0 { logger.warning("QueueService events unavailable; retrying", metadata: ["error": "\(error)"]) }
+                failures += 1
+                try? await Task.sleep(for: .milliseconds(min(10_000, 250 * (1 << min(failures, 6)))))
+            }
+        }
+    }
+}
+
+/// A cursor in a small file, replaced atomically (write, fsync, rename).
+public struct CursorFile: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public func read() throws -> UInt64? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        guard let value = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw ConfigurationError("the cursor file \(path) is unreadable; remove it to start from the current state")
+        }
+        return value
+    }
+
+    public func write(_ cursor: UInt64) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw CursorFileError(path: temporary, errno: errno) }
+        let bytes = Array("\(cursor)\n".utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd)
+        close(fd)
+        guard written == bytes.count, synced == 0 else { throw CursorFileError(path: temporary, errno: errno) }
+        guard rename(temporary, path) == 0 else { throw CursorFileError(path: path, errno: errno) }
+    }
+}
+
+struct CursorFileError: Error, CustomStringConvertible {
+    var path: String
+    var errno: Int32
+    var description: String { "cannot write \(path): \(String(cString: strerror(errno)))" }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import Shared
+import Testing
+@testable import OBSBridge
+
+/// The planner: desired × observed (× memory) → requests.
+@Suite struct ReconcilePlannerTests {
+    let policy = ReconcilePolicy()
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    let alpha = "rtmp://127.0.0.1:1935/live/ALPHA"
+    let bravo = "rtmp://127.0.0.1:1935/live/BRAVO"
+    let charlie = "rtmp://127.0.0.1:1935/live/CHARLIE"
+
+    /// OBS with both inputs present: slot A at index 0, B at 1, the overlay above.
+    func obs(program: String = "BRB", a: ObservedSlot = ObservedSlot(), b: ObservedSlot = ObservedSlot()) -> ObservedOBS {
+        var observed = ObservedOBS()
+        observed.programScene = program
+        observed.scenes = ["MOTHERSTREAM", "BRB"]
+        var a = a, b = b
+        a.exists = true; a.sceneItemId = 10; a.sceneItemIndex = 0
+        b.exists = true; b.sceneItemId = 11; b.sceneItemIndex = 1
+        observed.slots = [.a: a, .b: b]
+        observed.liveSceneItemCount = 3
+        return observed
+    }
+
+    func playing(_ url: String, enabled: Bool, cursor: Int) -> ObservedSlot {
+        ObservedSlot(enabled: enabled, url: url, mediaState: "OBS_MEDIA_STATE_PLAYING", mediaCursor: cursor)
+    }
+
+    let sized: [Slot: SlotMemory] = [.a: SlotMemory(sized: true), .b: SlotMemory(sized: true)]
+
+    func moving(_ slots: Slot...) -> [Slot: SlotMemory] {
+        var memory = sized
+        for slot in slots { memory[slot]?.advancing = true }
+        return memory
+    }
+
+    func types(_ plan: ReconcilePlan) -> [String] { plan.requests.map(\.type) }
+
+    @Test func missingInputsAreCreatedHiddenInTheLiveScene() {
+        var observed = ObservedOBS()
+        observed.scenes = ["MOTHERSTREAM", "BRB"]
+        let plan = ReconcilePlanner.plan(desired: .holding, observed: observed, memory: [:], now: t0, policy: policy)
+        #expect(types(plan) == ["CreateInput", "CreateInput"])
+        #expect(plan.requests[0].data?["sceneItemEnabled"] == false)
+        #expect(plan.requests[0].data?["inputSettings"]?["restart_on_activate"] == false)
+        #expect(plan.requests[0].data?["inputSettings"]?["reconnect_delay_sec"] == 1)
+        #expect(plan.converging)
+    }
+
+    @Test func newInputsAreSizedToTheCanvasAndKeptUnderTheOverlays() {
+        var observed = obs()
+        observed.slots[.b]?.sceneItemIndex = 2
+        let plan = ReconcilePlanner.plan(desired: .holding, observed: observed, memory: [:], now: t0, policy: policy)
+        #expect(types(plan).filter { $0 == "SetSceneItemTransform" }.count == 2)
+        #expect(plan.requests.contains { $0.type == "SetSceneItemIndex" && $0.data?["sceneItemId"] == 11 && $0.data?["sceneItemIndex"] == 0 })
+        #expect(plan.memory[.a]?.sized == true)
+    }
+
+    @Test func aNewLeadIsLoadedIntoTheHiddenInputWhileTheProgrammeHolds() {
+        let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: obs(), memory: sized, now: t0, policy: policy)
+        #expect(types(plan) == ["SetInputSettings"])
+        #expect(plan.requests[0].data?["inputSettings"]?["input"] == .string(alpha))
+        #expect(plan.memory[.a]?.loadedAt == t0)
+        #expect(plan.converging)
+    }
+
+    /// PLAYING is not a picture (obs-headless.md P3): only a moving cursor is.
+    @Test func aLeadIsShownOnlyOnceItsCursorMoves() {
+        let loading = obs(a: playing(alpha, enabled: false, cursor: 0))
+        var memory = sized
+        memory[.a]?.loadedAt = t0
+        let waiting = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: loading, memory: memory, now: t0 + 1, policy: policy)
+        #expect(types(waiting).isEmpty)
+        #expect(waiting.converging)
+
+        let pictured = obs(a: playing(alpha, enabled: false, cursor: 480))
+        memory[.a]?.advancing = true
+        let show = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: pictured, memory: memory, now: t0 + 2, policy: policy)
+        #expect(types(show) == ["SetSceneItemEnabled", "SetCurrentProgramScene"])
+        #expect(show.requests[0].data?["sceneItemEnabled"] == true)
+        #expect(show.requests[1].data?["sceneName"] == "MOTHERSTREAM")
+    }
+
+    @Test func aPrerolledHandoverIsOneVisibilitySwapShowBeforeHide() {
+        let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000), b: playing(bravo, enabled: false, cursor: 5000))
+        let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: bravo), observed: observed, memory: moving(.a, .b), now: t0, policy: policy)
+        #expect(types(plan) == ["SetSceneItemEnabled", "SetSceneItemEnabled"])
+        #expect(plan.requests[0].data?["sceneItemId"] == 11 && plan.requests[0].data?["sceneItemEnabled"] == true)
+        #expect(plan.requests[1].data?["sceneItemId"] == 10 && plan.requests[1].data?["sceneItemEnabled"] == false)
+    }
+
+    @Test func theNextDJIsPrerolledIntoTheHiddenInput() {
+        let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000))
+        let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha, nextURL: bravo), observed: observed, memory: moving(.a), now: t0, policy: policy)
+        #expect(types(plan) == ["SetInputSettings"])
+        #expect(plan.requests[0].data?["inputName"] == "Motherstream Lead B")
+        #expect(plan.requests[0].data?["inputSettings"]?["input"] == .string(bravo))
+    }
+
+    @Test func aLeadWhoWasNotPrerolledKeepsTheOldPictureUntilTheirsArrives() {
+        // Alpha on air, Bravo pre-rolled, but Charlie (not pre-rolled) takes over.
+        let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000), b: playing(bravo, enabled: false, cursor: 100))
+        let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: charlie), observed: observed, memory: moving(.a, .b), now: t0, policy: policy)
+        #expect(types(plan) == ["SetInputSettings"])
+        #expect(plan.requests[0].data?["inputName"] == "Motherstream Lead B")
+        #expect(plan.requests[0].data?["inputSettings"]?["input"] == .string(charlie))
+        // The old picture (still moving) stays on the live scene meanwhile: no scene change.
+        #expect(!types(plan).contains("SetCurrentProgramScene"))
+    }
+
+    @Test func withNoPictureAnywhereTheProgrammeHoldsInsteadOfGoingBlack() {
+        var memory = sized
+        memory[.b]?.loadedAt = t0
+        // Alpha's picture froze (cursor not moving), Charlie still loading.
+        let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000), b: playing(charlie, enabled: false, cursor: 0))
+        let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: charlie), observed: observed, memory: memory, now: t0 + 1, policy: policy)
+        #expect(types(plan) == ["SetCurrentProgramScene"])
+        #expect(plan.requests[0].data?["sceneName"] == "BRB")
+    }
+
+    @Test func aLeadWithNoPictureInTimeIsLoadedAgain() {
+        var memory = sized
+        memory[.a]?.loadedAt = t0
+        memory[.a]?.untouchableUntil = t0 + 1.5
+        let observed = obs(a: playing(alpha, enabled: false, cursor: 0))
+        let early = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: observed, memory: memory, now: t0 + 7.9, policy: policy)
+        #expect(types(early).isEmpty)
+        let retry = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: observed, memory: memory, now: t0 + 8, policy: policy)
+        #expect(types(retry) == ["SetInputSettings"])
+        #expect(retry.memory[.a]?.reloads == 1)
+    }
+
+    @Test func anInputInItsReconnectWaitIsNeverTouched() {
+        var memory = sized
+        memory[.b]?.untouchableUntil = t0 + 1.5
+        let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000), b: ObservedSlot(url: charlie, mediaState: "OBS_MEDIA_STATE_ENDED"))
+        memory[.a]?.advancing = true
+        let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha, nextURL: bravo), observed: observed, memory: memory, now: t0 + 1, policy: policy)
+        #expect(types(plan).isEmpty)
+        #expect(plan.converging)
+        let later = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha, nextURL: bravo), observed: observed, memory: memory, now: t0 + 1.5, policy: policy)
+        #expect(types(later) == ["SetInputSettings"])
+    }
+
+    @Test func anEndedStreamMakesItsInputUntouchableForAReconnectDelay() {
+        let observed = obs(b: ObservedSlot(url: charlie, mediaState: "OBS_MEDIA_STATE_ENDED"))
+        let memory = ReconcilePlanner.remember(observed, in: sized, now: t0, policy: policy)
+        #expect(memory[.b]?.untouchableUntil == t0 + 1.5)
+    }
+
+    @Test func theCursorMustMoveBetweenObservations() {
+        var memory = ReconcilePlanner.remember(obs(a: playing(alpha, enabled: true, cursor: 1000)), in: sized, now: t0, policy: policy)
+        #expect(memory[.a]?.advancing == true)
+        memory = ReconcilePlanner.remember(obs(a: playing(alpha, enabled: true, cursor: 1000)), in: memory, now: t0 + 0.5, policy: policy)
+        #expect(memory[.a]?.advancing == false, "a frozen picture reports PLAYING with a still cursor")
+    }
+
+    @Test func noLeadOrALeadInGraceShowsTheHoldingScene() {
+        let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000))
+        let plan = ReconcilePlanner.plan(desired: .holding, observed: observed, memory: moving(.a), now: t0, policy: policy)
+        #expect(types(plan) == ["SetCurrentProgramScene"])
+        #expect(plan.requests[0].data?["sceneName"] == "BRB")
+    }
+
+    @Test func theTimerTextIsSetOnlyWhenItChanges() {
+        var timed = policy
+        timed.timerSource = "TIMER"
+        var observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000))
+        let desired = DesiredProgram(leadURL: alpha, turnEndsAt: t0 + 3599.2)
+        observed.timerText = "00:00"
+        let plan = ReconcilePlanner.plan(desired: desired, observed: observed, memory: moving(.a), now: t0, policy: timed)
+        #expect(plan.requests.map(\.type) == ["SetInputSettings"])
+        #expect(plan.requests[0].data?["inputSettings"]?["text"] == "01:00:00")
+        observed.timerText = "01:00:00"
+        #expect(ReconcilePlanner.plan(desired: desired, observed: observed, memory: moving(.a), now: t0, policy: timed).requests.isEmpty)
+    }
+
+    @Test func theDesiredProgrammeFollowsTheQueue() {
+        let session = SessionView(clientId: "c1", app: "live", stream: "ALPHA", openedAt: t0)
+        let next = SessionView(clientId: "c2", app: "live", stream: "BRAVO", openedAt: t0)
+        let lead = LineupEntry(userId: UUID(), djName: "Alpha", joinedAt: t0, turnStartedAt: t0, turnEndsAt: t0 + 60, graceEndsAt: nil, sessions: [session])
+        let waiting = LineupEntry(userId: UUID(), djName: "Bravo", joinedAt: t0, turnStartedAt: nil, turnEndsAt: nil, graceEndsAt: nil, sessions: [next])
+        let template = "rtmp://127.0.0.1:1935/{app}/{stream}"
+        let state = InternalQueueState(seq: 4, lead: lead, waiting: [waiting], swapIntervalSeconds: 60, paused: false)
+        let program = DesiredProgram(state: state, template: template)
+        #expect(program.leadURL == alpha && program.nextURL == bravo && program.turnEndsAt == t0 + 60)
+
+        var inGrace = lead
+        inGrace.graceEndsAt = t0 + 15
+        let holding = DesiredProgram(state: InternalQueueState(seq: 5, lead: inGrace, waiting: [], swapIntervalSeconds: 60, paused: false), template: template)
+        #expect(holding.leadURL == nil)
+    }
+}
+
+extension Date {
+    static func + (date: Date, seconds: Double) -> Date { date.addingTimeInterval(seconds) }
+}
