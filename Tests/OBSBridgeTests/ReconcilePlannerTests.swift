@@ -116,8 +116,9 @@ import Testing
         // Alpha's picture froze (cursor not moving), Charlie still loading.
         let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000), b: playing(charlie, enabled: false, cursor: 0))
         let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: charlie), observed: observed, memory: memory, now: t0 + 1, policy: policy)
-        #expect(types(plan) == ["SetCurrentProgramScene"])
-        #expect(plan.requests[0].data?["sceneName"] == "BRB")
+        #expect(types(plan) == ["SetInputSettings", "SetCurrentProgramScene"])
+        #expect(plan.requests[0].data?["inputName"] == "Motherstream Lead A" && plan.requests[0].data?["inputSettings"]?["input"] == "")
+        #expect(plan.requests[1].data?["sceneName"] == "BRB")
     }
 
     @Test func aLeadWithNoPictureInTimeIsLoadedAgain() {
@@ -157,11 +158,21 @@ import Testing
         #expect(memory[.a]?.advancing == false, "a frozen picture reports PLAYING with a still cursor")
     }
 
-    @Test func noLeadOrALeadInGraceShowsTheHoldingScene() {
+    @Test func aLeadInGraceShowsTheHoldingSceneAndStaysLoaded() {
         let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000))
-        let plan = ReconcilePlanner.plan(desired: .holding, observed: observed, memory: moving(.a), now: t0, policy: policy)
+        var desired = DesiredProgram.holding
+        desired.resumingURL = alpha
+        let plan = ReconcilePlanner.plan(desired: desired, observed: observed, memory: moving(.a), now: t0, policy: policy)
         #expect(types(plan) == ["SetCurrentProgramScene"])
         #expect(plan.requests[0].data?["sceneName"] == "BRB")
+    }
+
+    @Test func anEmptyQueueHoldsAndUnloadsStreamsNobodyNeeds() {
+        let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000), b: playing(bravo, enabled: false, cursor: 100))
+        let plan = ReconcilePlanner.plan(desired: .holding, observed: observed, memory: moving(.a, .b), now: t0, policy: policy)
+        #expect(types(plan) == ["SetInputSettings", "SetInputSettings", "SetCurrentProgramScene"])
+        #expect(plan.requests[0].data?["inputSettings"]?["input"] == "")
+        #expect(plan.requests[2].data?["sceneName"] == "BRB")
     }
 
     @Test func theTimerTextIsSetOnlyWhenItChanges() {

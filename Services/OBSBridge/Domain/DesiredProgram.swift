@@ -10,19 +10,23 @@ struct DesiredProgram: Sendable, Equatable {
     var nextURL: String?
     /// When the lead's turn ends, for the timer text.
     var turnEndsAt: Date?
+    /// The lead's URL while they are in their reconnect grace: kept loaded (hidden behind the
+    /// holding scene) so a quick return is back on air at once.
+    var resumingURL: String?
 
     static let holding = DesiredProgram()
 
     /// `template` has `{app}` and `{stream}` (e.g. `rtmp://127.0.0.1:1935/{app}/{stream}`).
     init(state: InternalQueueState, template: String) {
-        func url(_ entry: LineupEntry?) -> String? {
-            guard let entry, entry.graceEndsAt == nil, let session = entry.sessions.first else { return nil }
+        func url(_ entry: LineupEntry?, evenInGrace: Bool = false) -> String? {
+            guard let entry, evenInGrace || entry.graceEndsAt == nil, let session = entry.sessions.first else { return nil }
             return template.replacingOccurrences(of: "{app}", with: session.app).replacingOccurrences(of: "{stream}", with: session.stream)
         }
         leadURL = url(state.lead)
         leadName = leadURL == nil ? nil : state.lead?.djName
         nextURL = url(state.waiting.first { $0.graceEndsAt == nil && !$0.sessions.isEmpty })
         turnEndsAt = leadURL == nil ? nil : state.lead?.turnEndsAt
+        resumingURL = state.lead?.graceEndsAt == nil ? nil : url(state.lead, evenInGrace: true)
     }
 
     init(leadURL: String? = nil, nextURL: String? = nil, turnEndsAt: Date? = nil) {

@@ -127,6 +127,15 @@ enum ReconcilePlanner {
             }
         }
 
+        // An input pulling a stream nobody needs any more is emptied: it costs OBS a decoder,
+        // and a departed DJ's stream only sends it round its reconnect loop.
+        let needed = Set([desired.leadURL, desired.nextURL, desired.resumingURL].compactMap { $0 })
+        for slot in Slot.allCases where !observed.slot(slot).url.isEmpty && !needed.contains(observed.slot(slot).url)
+            && !(observed.slot(slot).enabled && wantLive) && slot != leadSlot && touchable(slot, plan.memory, now)
+            && !plan.requests.contains(where: { $0.data?["inputName"]?.string == policy.inputName(slot) }) {
+            load(slot, url: "", reload: false, observed: observed, policy: policy, now: now, plan: &plan)
+        }
+
         if let timer = policy.timerSource {
             let text = desired.timerText(now: now)
             if observed.timerText != text {
