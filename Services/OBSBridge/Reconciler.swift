@@ -83,7 +83,8 @@ actor Reconciler {
         status.programScene = observed.programScene
         status.slots = Dictionary(uniqueKeysWithValues: Slot.allCases.map { slot in
             let seen = observed.slot(slot)
-            return (slot.rawValue, "\(seen.enabled ? "shown" : "hidden") \(seen.mediaState ?? "-") cursor \(seen.mediaCursor.map(String.init) ?? "-")\(seen.url.isEmpty ? "" : " loaded")")
+            let place = ReconcilePlanner.topSlot(observed) == slot ? "on top" : "underneath"
+            return (slot.rawValue, "\(place) \(seen.muted == true ? "muted" : "audible") \(seen.mediaState ?? "-") cursor \(seen.mediaCursor.map(String.init) ?? "-")\(seen.url.isEmpty ? " empty" : " loaded")")
         })
         if !plan.requests.isEmpty {
             if let lastMutation, ContinuousClock.now - lastMutation < mutationGap {
@@ -108,7 +109,7 @@ actor Reconciler {
     private func noteHandover(_ observed: ObservedOBS) {
         guard let started = handoverStarted, observed.programScene == policy.liveScene,
               let slot = Slot.allCases.first(where: { observed.slot($0).url == started.url }),
-              observed.slot(slot).enabled, memory[slot]?.advancing == true
+              ReconcilePlanner.topSlot(observed) == slot, memory[slot]?.advancing == true
         else { return }
         let elapsed = ContinuousClock.now - started.at
         handoverTimer.recordNanoseconds(Int64(elapsed.components.seconds) * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)

@@ -11,21 +11,21 @@ import Testing
     let bravo = "rtmp://127.0.0.1:1935/live/BRAVO"
     let charlie = "rtmp://127.0.0.1:1935/live/CHARLIE"
 
-    /// OBS with both inputs present: slot A at index 0, B at 1, the overlay above.
+    /// OBS with both inputs present and visible: A at index 0 (bottom), B at 1, the overlay above.
     func obs(program: String = "BRB", a: ObservedSlot = ObservedSlot(), b: ObservedSlot = ObservedSlot()) -> ObservedOBS {
         var observed = ObservedOBS()
         observed.programScene = program
         observed.scenes = ["MOTHERSTREAM", "BRB"]
         var a = a, b = b
-        a.exists = true; a.sceneItemId = 10; a.sceneItemIndex = 0
-        b.exists = true; b.sceneItemId = 11; b.sceneItemIndex = 1
+        a.exists = true; a.sceneItemId = 10; a.sceneItemIndex = 0; a.enabled = true; a.muted = a.muted ?? true
+        b.exists = true; b.sceneItemId = 11; b.sceneItemIndex = 1; b.enabled = true; b.muted = b.muted ?? false
         observed.slots = [.a: a, .b: b]
         observed.liveSceneItemCount = 3
         return observed
     }
 
-    func playing(_ url: String, enabled: Bool, cursor: Int) -> ObservedSlot {
-        ObservedSlot(enabled: enabled, url: url, mediaState: "OBS_MEDIA_STATE_PLAYING", mediaCursor: cursor)
+    func playing(_ url: String, cursor: Int, muted: Bool? = nil) -> ObservedSlot {
+        ObservedSlot(url: url, mediaState: "OBS_MEDIA_STATE_PLAYING", mediaCursor: cursor, muted: muted)
     }
 
     let sized: [Slot: SlotMemory] = [.a: SlotMemory(sized: true), .b: SlotMemory(sized: true)]
@@ -38,86 +38,87 @@ import Testing
 
     func types(_ plan: ReconcilePlan) -> [String] { plan.requests.map(\.type) }
 
-    @Test func missingInputsAreCreatedHiddenInTheLiveScene() {
+    @Test func missingInputsAreCreatedVisibleInTheLiveScene() {
         var observed = ObservedOBS()
         observed.scenes = ["MOTHERSTREAM", "BRB"]
         let plan = ReconcilePlanner.plan(desired: .holding, observed: observed, memory: [:], now: t0, policy: policy)
         #expect(types(plan) == ["CreateInput", "CreateInput"])
-        #expect(plan.requests[0].data?["sceneItemEnabled"] == false)
         #expect(plan.requests[0].data?["inputSettings"]?["restart_on_activate"] == false)
         #expect(plan.requests[0].data?["inputSettings"]?["reconnect_delay_sec"] == 1)
         #expect(plan.converging)
     }
 
-    @Test func newInputsAreSizedToTheCanvasAndKeptUnderTheOverlays() {
+    @Test func inputsFillTheCanvasAndStayUnderTheOverlays() {
         var observed = obs()
         observed.slots[.b]?.sceneItemIndex = 2
         let plan = ReconcilePlanner.plan(desired: .holding, observed: observed, memory: [:], now: t0, policy: policy)
         #expect(types(plan).filter { $0 == "SetSceneItemTransform" }.count == 2)
+        #expect(plan.requests.first { $0.type == "SetSceneItemTransform" }?.data?["sceneItemTransform"]?["boundsType"] == "OBS_BOUNDS_SCALE_OUTER")
         #expect(plan.requests.contains { $0.type == "SetSceneItemIndex" && $0.data?["sceneItemId"] == 11 && $0.data?["sceneItemIndex"] == 0 })
         #expect(plan.memory[.a]?.sized == true)
     }
 
-    @Test func aNewLeadIsLoadedIntoTheHiddenInputWhileTheProgrammeHolds() {
+    @Test func aNewLeadIsLoadedUnderneathWhileTheProgrammeHolds() {
         let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: obs(), memory: sized, now: t0, policy: policy)
         #expect(types(plan) == ["SetInputSettings"])
+        #expect(plan.requests[0].data?["inputName"] == "Motherstream Lead A")
         #expect(plan.requests[0].data?["inputSettings"]?["input"] == .string(alpha))
         #expect(plan.memory[.a]?.loadedAt == t0)
         #expect(plan.converging)
     }
 
     /// PLAYING is not a picture (obs-headless.md P3): only a moving cursor is.
-    @Test func aLeadIsShownOnlyOnceItsCursorMoves() {
-        let loading = obs(a: playing(alpha, enabled: false, cursor: 0))
+    @Test func aLeadGoesOnAirOnlyOnceItsCursorMoves() {
         var memory = sized
         memory[.a]?.loadedAt = t0
-        let waiting = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: loading, memory: memory, now: t0 + 1, policy: policy)
+        let waiting = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: obs(a: playing(alpha, cursor: 0)), memory: memory, now: t0 + 1, policy: policy)
         #expect(types(waiting).isEmpty)
         #expect(waiting.converging)
 
-        let pictured = obs(a: playing(alpha, enabled: false, cursor: 480))
         memory[.a]?.advancing = true
-        let show = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: pictured, memory: memory, now: t0 + 2, policy: policy)
-        #expect(types(show) == ["SetSceneItemEnabled", "SetCurrentProgramScene"])
-        #expect(show.requests[0].data?["sceneItemEnabled"] == true)
-        #expect(show.requests[1].data?["sceneName"] == "MOTHERSTREAM")
+        let show = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: obs(a: playing(alpha, cursor: 480)), memory: memory, now: t0 + 2, policy: policy)
+        #expect(types(show) == ["SetSceneItemIndex", "SetInputMute", "SetInputMute", "SetCurrentProgramScene"])
+        #expect(show.requests[0].data?["sceneItemId"] == 10 && show.requests[0].data?["sceneItemIndex"] == 1)
+        #expect(show.requests[1].data?["inputName"] == "Motherstream Lead A" && show.requests[1].data?["inputMuted"] == false)
+        #expect(show.requests[2].data?["inputName"] == "Motherstream Lead B" && show.requests[2].data?["inputMuted"] == true)
+        #expect(show.requests[3].data?["sceneName"] == "MOTHERSTREAM")
     }
 
-    @Test func aPrerolledHandoverIsOneVisibilitySwapShowBeforeHide() {
-        let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000), b: playing(bravo, enabled: false, cursor: 5000))
+    /// A pre-rolled handover: the next DJ, already drawn underneath, goes on top and is unmuted;
+    /// the outgoing DJ is muted. No input is hidden or shown, so OBS always has a fresh picture.
+    @Test func aPrerolledHandoverIsAReorderAndAMuteSwap() {
+        let observed = obs(program: "MOTHERSTREAM", a: playing(bravo, cursor: 5000), b: playing(alpha, cursor: 9000))
         let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: bravo), observed: observed, memory: moving(.a, .b), now: t0, policy: policy)
-        #expect(types(plan) == ["SetSceneItemEnabled", "SetSceneItemEnabled"])
-        #expect(plan.requests[0].data?["sceneItemId"] == 11 && plan.requests[0].data?["sceneItemEnabled"] == true)
-        #expect(plan.requests[1].data?["sceneItemId"] == 10 && plan.requests[1].data?["sceneItemEnabled"] == false)
+        #expect(types(plan) == ["SetSceneItemIndex", "SetInputMute", "SetInputMute"])
+        #expect(plan.requests[0].data?["sceneItemId"] == 10 && plan.requests[0].data?["sceneItemIndex"] == 1)
+        #expect(!types(plan).contains("SetSceneItemEnabled"))
     }
 
-    @Test func theNextDJIsPrerolledIntoTheHiddenInput() {
-        let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000))
-        let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha, nextURL: bravo), observed: observed, memory: moving(.a), now: t0, policy: policy)
+    @Test func theNextDJIsPrerolledUnderneathAndMuted() {
+        let observed = obs(program: "MOTHERSTREAM", b: playing(alpha, cursor: 9000))
+        let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha, nextURL: bravo), observed: observed, memory: moving(.b), now: t0, policy: policy)
         #expect(types(plan) == ["SetInputSettings"])
-        #expect(plan.requests[0].data?["inputName"] == "Motherstream Lead B")
+        #expect(plan.requests[0].data?["inputName"] == "Motherstream Lead A")
         #expect(plan.requests[0].data?["inputSettings"]?["input"] == .string(bravo))
     }
 
-    @Test func aLeadWhoWasNotPrerolledKeepsTheOldPictureUntilTheirsArrives() {
-        // Alpha on air, Bravo pre-rolled, but Charlie (not pre-rolled) takes over.
-        let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000), b: playing(bravo, enabled: false, cursor: 100))
+    @Test func aLeadWhoWasNotPrerolledLoadsUnderneathWhileTheOldPictureStays() {
+        // Alpha on top, Bravo pre-rolled underneath, but Charlie (not pre-rolled) takes over.
+        let observed = obs(program: "MOTHERSTREAM", a: playing(bravo, cursor: 100), b: playing(alpha, cursor: 9000))
         let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: charlie), observed: observed, memory: moving(.a, .b), now: t0, policy: policy)
         #expect(types(plan) == ["SetInputSettings"])
-        #expect(plan.requests[0].data?["inputName"] == "Motherstream Lead B")
+        #expect(plan.requests[0].data?["inputName"] == "Motherstream Lead A")
         #expect(plan.requests[0].data?["inputSettings"]?["input"] == .string(charlie))
-        // The old picture (still moving) stays on the live scene meanwhile: no scene change.
-        #expect(!types(plan).contains("SetCurrentProgramScene"))
     }
 
     @Test func withNoPictureAnywhereTheProgrammeHoldsInsteadOfGoingBlack() {
         var memory = sized
-        memory[.b]?.loadedAt = t0
-        // Alpha's picture froze (cursor not moving), Charlie still loading.
-        let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000), b: playing(charlie, enabled: false, cursor: 0))
+        memory[.a]?.loadedAt = t0
+        // Alpha's picture on top froze (cursor not moving), Charlie still loading underneath.
+        let observed = obs(program: "MOTHERSTREAM", a: playing(charlie, cursor: 0), b: playing(alpha, cursor: 9000))
         let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: charlie), observed: observed, memory: memory, now: t0 + 1, policy: policy)
         #expect(types(plan) == ["SetInputSettings", "SetCurrentProgramScene"])
-        #expect(plan.requests[0].data?["inputName"] == "Motherstream Lead A" && plan.requests[0].data?["inputSettings"]?["input"] == "")
+        #expect(plan.requests[0].data?["inputName"] == "Motherstream Lead B" && plan.requests[0].data?["inputSettings"]?["input"] == "")
         #expect(plan.requests[1].data?["sceneName"] == "BRB")
     }
 
@@ -125,19 +126,17 @@ import Testing
         var memory = sized
         memory[.a]?.loadedAt = t0
         memory[.a]?.untouchableUntil = t0 + 1.5
-        let observed = obs(a: playing(alpha, enabled: false, cursor: 0))
-        let early = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: observed, memory: memory, now: t0 + 7.9, policy: policy)
-        #expect(types(early).isEmpty)
+        let observed = obs(a: playing(alpha, cursor: 0))
+        #expect(types(ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: observed, memory: memory, now: t0 + 7.9, policy: policy)).isEmpty)
         let retry = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: observed, memory: memory, now: t0 + 8, policy: policy)
         #expect(types(retry) == ["SetInputSettings"])
         #expect(retry.memory[.a]?.reloads == 1)
     }
 
     @Test func anInputInItsReconnectWaitIsNeverTouched() {
-        var memory = sized
-        memory[.b]?.untouchableUntil = t0 + 1.5
-        let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000), b: ObservedSlot(url: charlie, mediaState: "OBS_MEDIA_STATE_ENDED"))
-        memory[.a]?.advancing = true
+        var memory = moving(.b)
+        memory[.a]?.untouchableUntil = t0 + 1.5
+        let observed = obs(program: "MOTHERSTREAM", a: ObservedSlot(url: charlie, mediaState: "OBS_MEDIA_STATE_ENDED"), b: playing(alpha, cursor: 9000))
         let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha, nextURL: bravo), observed: observed, memory: memory, now: t0 + 1, policy: policy)
         #expect(types(plan).isEmpty)
         #expect(plan.converging)
@@ -151,24 +150,30 @@ import Testing
         #expect(memory[.b]?.untouchableUntil == t0 + 1.5)
     }
 
-    @Test func theCursorMustMoveBetweenObservations() {
-        var memory = ReconcilePlanner.remember(obs(a: playing(alpha, enabled: true, cursor: 1000)), in: sized, now: t0, policy: policy)
+    @Test func aCursorStillForLongerThanTheToleranceIsAFrozenPicture() {
+        var memory = ReconcilePlanner.remember(obs(a: playing(alpha, cursor: 1000)), in: sized, now: t0, policy: policy)
         #expect(memory[.a]?.advancing == true)
-        memory = ReconcilePlanner.remember(obs(a: playing(alpha, enabled: true, cursor: 1000)), in: memory, now: t0 + 0.5, policy: policy)
-        #expect(memory[.a]?.advancing == false, "a frozen picture reports PLAYING with a still cursor")
+        // OBS moves the cursor in steps: a still read soon after is not yet a frozen picture …
+        memory = ReconcilePlanner.remember(obs(a: playing(alpha, cursor: 1000)), in: memory, now: t0 + 0.5, policy: policy)
+        #expect(memory[.a]?.advancing == true)
+        // … but a cursor still for the whole tolerance is (PLAYING does not mean a picture).
+        memory = ReconcilePlanner.remember(obs(a: playing(alpha, cursor: 1000)), in: memory, now: t0 + 1.5, policy: policy)
+        #expect(memory[.a]?.advancing == false)
+        memory = ReconcilePlanner.remember(obs(a: playing(alpha, cursor: 0)), in: sized, now: t0, policy: policy)
+        #expect(memory[.a]?.advancing == false, "a stream waiting for its publisher reports PLAYING at cursor 0")
     }
 
     @Test func aLeadInGraceShowsTheHoldingSceneAndStaysLoaded() {
-        let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000))
+        let observed = obs(program: "MOTHERSTREAM", b: playing(alpha, cursor: 9000))
         var desired = DesiredProgram.holding
         desired.resumingURL = alpha
-        let plan = ReconcilePlanner.plan(desired: desired, observed: observed, memory: moving(.a), now: t0, policy: policy)
+        let plan = ReconcilePlanner.plan(desired: desired, observed: observed, memory: moving(.b), now: t0, policy: policy)
         #expect(types(plan) == ["SetCurrentProgramScene"])
         #expect(plan.requests[0].data?["sceneName"] == "BRB")
     }
 
     @Test func anEmptyQueueHoldsAndUnloadsStreamsNobodyNeeds() {
-        let observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000), b: playing(bravo, enabled: false, cursor: 100))
+        let observed = obs(program: "MOTHERSTREAM", a: playing(bravo, cursor: 100), b: playing(alpha, cursor: 9000))
         let plan = ReconcilePlanner.plan(desired: .holding, observed: observed, memory: moving(.a, .b), now: t0, policy: policy)
         #expect(types(plan) == ["SetInputSettings", "SetInputSettings", "SetCurrentProgramScene"])
         #expect(plan.requests[0].data?["inputSettings"]?["input"] == "")
@@ -178,14 +183,14 @@ import Testing
     @Test func theTimerTextIsSetOnlyWhenItChanges() {
         var timed = policy
         timed.timerSource = "TIMER"
-        var observed = obs(program: "MOTHERSTREAM", a: playing(alpha, enabled: true, cursor: 9000))
+        var observed = obs(program: "MOTHERSTREAM", b: playing(alpha, cursor: 9000))
         let desired = DesiredProgram(leadURL: alpha, turnEndsAt: t0 + 3599.2)
         observed.timerText = "00:00"
-        let plan = ReconcilePlanner.plan(desired: desired, observed: observed, memory: moving(.a), now: t0, policy: timed)
+        let plan = ReconcilePlanner.plan(desired: desired, observed: observed, memory: moving(.b), now: t0, policy: timed)
         #expect(plan.requests.map(\.type) == ["SetInputSettings"])
         #expect(plan.requests[0].data?["inputSettings"]?["text"] == "01:00:00")
         observed.timerText = "01:00:00"
-        #expect(ReconcilePlanner.plan(desired: desired, observed: observed, memory: moving(.a), now: t0, policy: timed).requests.isEmpty)
+        #expect(ReconcilePlanner.plan(desired: desired, observed: observed, memory: moving(.b), now: t0, policy: timed).requests.isEmpty)
     }
 
     @Test func theDesiredProgrammeFollowsTheQueue() {
@@ -201,7 +206,7 @@ import Testing
         var inGrace = lead
         inGrace.graceEndsAt = t0 + 15
         let holding = DesiredProgram(state: InternalQueueState(seq: 5, lead: inGrace, waiting: [], swapIntervalSeconds: 60, paused: false), template: template)
-        #expect(holding.leadURL == nil)
+        #expect(holding.leadURL == nil && holding.resumingURL == alpha)
     }
 }
 

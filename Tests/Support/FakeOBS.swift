@@ -26,6 +26,7 @@ public final class FakeOBS: Sendable {
         /// When frames started arriving for the current URL (nil: none yet).
         var deliveringSince: Date?
         var frozenCursor: Int?
+        var muted = false
 
         var url: String { settings["input"] as? String ?? "" }
         var reconnectDelay: Double { (settings["reconnect_delay_sec"] as? Double) ?? 10 }
@@ -149,12 +150,24 @@ public final class FakeOBS: Sendable {
     public var program: String { state.withLockedValue { $0.program } }
     public var connectedSessions: Int { state.withLockedValue { $0.outbounds.count } }
 
-    /// Whether an input is currently pulling this URL, hidden, with frames arriving (pre-rolled).
+    /// Whether an input is pulling this URL with frames arriving, out of sight (under another
+    /// input that covers the canvas) and muted: pre-rolled.
     public func isPrerolled(_ url: String) -> Bool {
         state.withLockedValue { state in
-            let items = state.scenes[liveScene] ?? []
+            let visible = (state.scenes[liveScene] ?? []).filter { $0.enabled && $0.source != "TIMER" }
+            guard let top = visible.last else { return false }
             return state.inputs.contains { name, input in
-                input.url == url && Self.media(input, state.live, Date()).delivering && !(items.first { $0.source == name }?.enabled ?? true)
+                input.url == url && name != top.source && input.muted && Self.media(input, state.live, Date()).delivering
+            }
+        }
+    }
+
+    /// The streams the programme's audio carries: unmuted, delivering inputs in the programme scene.
+    public var audibleOnProgramme: [String] {
+        state.withLockedValue { state in
+            (state.scenes[state.program] ?? []).compactMap { item in
+                guard item.enabled, let input = state.inputs[item.source], !input.muted, Self.media(input, state.live, Date()).delivering else { return nil }
+                return input.url
             }
         }
     }
@@ -304,6 +317,13 @@ public final class FakeOBS: Sendable {
                     state.inputs[inputName]?.deliveringSince = now
                 }
                 return (100, nil, ["mediaState": media.state, "mediaCursor": media.cursor as Any, "mediaDuration": media.cursor == nil ? NSNull() : -9_223_372_036_854_775])
+            case "GetInputMute":
+                guard let inputName, let input = state.inputs[inputName] else { return (600, "No source was found by the name of `\(inputName ?? "")`.", nil) }
+                return (100, nil, ["inputMuted": input.muted])
+            case "SetInputMute":
+                guard let inputName, state.inputs[inputName] != nil else { return (600, "No source was found by the name of `\(inputName ?? "")`.", nil) }
+                state.inputs[inputName]?.muted = data["inputMuted"] as? Bool ?? false
+                return (100, nil, nil)
             case "RemoveInput":
                 guard let inputName, state.inputs.removeValue(forKey: inputName) != nil else { return (600, "No source was found.", nil) }
                 for scene in state.scenes.keys { state.scenes[scene]?.removeAll { $0.source == inputName } }

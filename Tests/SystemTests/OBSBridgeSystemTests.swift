@@ -120,12 +120,14 @@ final class BridgeRig: @unchecked Sendable {
             try await rig.publish("Bravo", client: "bravo1", stream: "BRAVO")
             let first = try await rig.waitForProgramme(alpha)
             #expect(!first.seen.contains("black"), "went \(first.seen)")
-            try await rig.waitUntil("Bravo is pre-rolled, hidden") { rig.obs.isPrerolled(bravo) }
+            try await rig.waitUntil("Bravo is pre-rolled, covered and muted") { rig.obs.isPrerolled(bravo) }
+            #expect(rig.obs.audibleOnProgramme == [alpha], "only the lead is heard")
 
             try await rig.leave(client: "alpha1")
             let handover = try await rig.waitForProgramme(bravo, within: .seconds(3))
             #expect(handover.seen.allSatisfy { $0 == alpha || $0 == bravo }, "went \(handover.seen)")
             #expect(handover.elapsed < .milliseconds(1500))
+            try await rig.waitUntil("only Bravo is heard") { rig.obs.audibleOnProgramme == [bravo] }
             print("fake OBS, pre-rolled handover: \(handover.elapsed)")
 
             #expect(rig.obs.items(in: "MOTHERSTREAM").last?.source == "TIMER", "the overlay must stay above the lead")

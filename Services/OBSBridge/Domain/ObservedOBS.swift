@@ -1,7 +1,7 @@
 import Foundation
 
-/// The two media inputs the bridge owns in the live scene. While one shows the lead, the other
-/// pre-rolls the next DJ, hidden.
+/// The two media inputs the bridge owns in the live scene. While one shows the lead on top, the
+/// other pre-rolls the next DJ underneath, muted.
 enum Slot: String, CaseIterable, Sendable, Codable {
     case a = "A"
     case b = "B"
@@ -31,6 +31,7 @@ struct ObservedSlot: Sendable, Equatable {
     var url = ""
     var mediaState: String?
     var mediaCursor: Int?
+    var muted: Bool?
 }
 
 /// What the bridge remembers between rounds: OBS itself cannot say whether an input is in its
@@ -40,10 +41,17 @@ struct SlotMemory: Sendable, Equatable {
     var loadedAt: Date?
     /// Until when the slot must not be touched (OBS may be sleeping `reconnect_delay_sec` in it).
     var untouchableUntil: Date?
-    /// The last cursor seen, and whether it moved since the one before.
+    /// The last cursor seen, when it last moved, and whether the input counts as delivering a
+    /// picture: its cursor moved recently. OBS updates the cursor in steps, so two quick reads
+    /// may see the same value from a healthy stream; only a cursor still for `stallTolerance`
+    /// means a frozen or absent picture.
     var lastCursor: Int?
+    var lastAdvanceAt: Date?
     var advancing = false
     var reloads = 0
+    /// When this input was last made visible: the one it replaces stays visible underneath for
+    /// `ReconcilePolicy.overlap`, because OBS shows a newly visible input only from its next frame.
+    var shownAt: Date?
     /// Whether the bridge has sized this input to the canvas on the current connection.
     var sized = false
 }

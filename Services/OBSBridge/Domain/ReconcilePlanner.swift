@@ -12,11 +12,13 @@ struct ReconcilePolicy: Sendable, Equatable {
     var pictureTimeout: TimeInterval = 8
     /// An optional text source that shows the time left in the turn.
     var timerSource: String?
+    /// How long a cursor may stand still before the picture counts as frozen.
+    var stallTolerance: TimeInterval = 1.5
 
     func inputName(_ slot: Slot) -> String { inputNames[slot] ?? slot.rawValue }
 
     /// Settings for a bridge-owned input: a network stream, a short reconnect delay, and kept
-    /// playing while hidden (`restart_on_activate: false`) so the next DJ can be pre-rolled.
+    /// playing while not on top (`restart_on_activate: false`) so the next DJ can be pre-rolled.
     func inputSettings(url: String) -> JSONValue {
         [
             "is_local_file": false, "input": .string(url), "reconnect_delay_sec": .number(reconnectDelay),
@@ -36,6 +38,12 @@ struct ReconcilePlan: Sendable, Equatable {
 }
 
 /// Desired × observed → requests. Pure: the same inputs always give the same plan.
+///
+/// Both inputs stay visible in the live scene, filling the canvas, one on top of the other: the
+/// lead on top and unmuted, the next DJ underneath and muted — hidden and inaudible on the
+/// programme, yet drawn every frame. A handover is then a reorder plus a mute swap, and the
+/// incoming picture is already fresh. (Toggling visibility instead was measured on OBS 29 to
+/// show black, then a stale frame, for up to 0.7 s after an input became visible.)
 enum ReconcilePlanner {
     /// Folds a new observation into memory: is each input's cursor moving, did it stop?
     static func remember(_ observed: ObservedOBS, in memory: [Slot: SlotMemory], now: Date, policy: ReconcilePolicy) -> [Slot: SlotMemory] {
@@ -44,7 +52,12 @@ enum ReconcilePlanner {
             var slotMemory = memory[slot] ?? SlotMemory()
             let seen = observed.slot(slot)
             let cursor = seen.mediaCursor
-            slotMemory.advancing = seen.mediaState == "OBS_MEDIA_STATE_PLAYING" && (cursor ?? 0) > (slotMemory.lastCursor ?? 0)
+            if seen.mediaState == "OBS_MEDIA_STATE_PLAYING", let cursor, cursor > (slotMemory.lastCursor ?? 0) {
+                slotMemory.lastAdvanceAt = now
+            } else if seen.mediaState != "OBS_MEDIA_STATE_PLAYING" || (cursor ?? 0) < (slotMemory.lastCursor ?? 0) {
+                slotMemory.lastAdvanceAt = nil
+            }
+            slotMemory.advancing = slotMemory.lastAdvanceAt.map { now.timeIntervalSince($0) < policy.stallTolerance } ?? false
             slotMemory.lastCursor = cursor
             if seen.mediaState == "OBS_MEDIA_STATE_ENDED" || seen.mediaState == "OBS_MEDIA_STATE_ERROR" {
                 // A stream that stopped sends OBS into its reconnect sleep; touching the input then
@@ -59,48 +72,26 @@ enum ReconcilePlanner {
 
     static func plan(desired: DesiredProgram, observed: ObservedOBS, memory: [Slot: SlotMemory], now: Date, policy: ReconcilePolicy) -> ReconcilePlan {
         var plan = ReconcilePlan(memory: memory)
+        guard ensureInputs(observed: observed, policy: policy, plan: &plan) else { return plan }
 
-        for scene in [policy.liveScene, policy.holdScene] where !observed.scenes.contains(scene) {
-            plan.requests.append(OBSRequest("CreateScene", ["sceneName": .string(scene)]))
-        }
-        let missing = Slot.allCases.filter { !observed.slot($0).exists }
-        for slot in missing {
-            plan.requests.append(OBSRequest("CreateInput", [
-                "sceneName": .string(policy.liveScene), "inputName": .string(policy.inputName(slot)), "inputKind": "ffmpeg_source",
-                "inputSettings": policy.inputSettings(url: ""), "sceneItemEnabled": false,
-            ]))
-        }
-        for slot in Slot.allCases where observed.slot(slot).exists && observed.slot(slot).sceneItemId == nil && observed.scenes.contains(policy.liveScene) {
-            // The input survived (e.g. someone deleted it from the scene): put it back.
-            plan.requests.append(OBSRequest("CreateSceneItem", [
-                "sceneName": .string(policy.liveScene), "sourceName": .string(policy.inputName(slot)), "sceneItemEnabled": false,
-            ]))
-        }
-        if plan.requests.count > 0 {
-            plan.converging = true
-            return plan
-        }
-        placeAtTheBottom(observed: observed, policy: policy, plan: &plan)
-
+        let top = topSlot(observed)
         var wantLive = false
         var leadSlot: Slot?
         if let leadURL = desired.leadURL {
-            leadSlot = Slot.allCases.filter { observed.slot($0).url == leadURL }
-                .max { (observed.slot($0).enabled ? 1 : 0) < (observed.slot($1).enabled ? 1 : 0) }
+            leadSlot = Slot.allCases.first { observed.slot($0).url == leadURL }
             if let slot = leadSlot {
-                let memory = plan.memory[slot] ?? SlotMemory()
-                if memory.advancing {
-                    // Make before break: show the lead, then hide the other input.
-                    if !observed.slot(slot).enabled { plan.requests.append(enable(slot, true, observed, policy)) }
-                    if observed.slot(slot.other).enabled { plan.requests.append(enable(slot.other, false, observed, policy)) }
+                if plan.memory[slot]?.advancing == true {
+                    // The lead delivers: on top, unmuted; the other underneath, muted.
+                    if top != slot { plan.requests.append(move(slot, aboveOf: slot.other, observed, policy)) }
                     wantLive = true
                 } else {
                     plan.converging = true
-                    // Meanwhile keep the old picture while it still moves; otherwise the holding scene.
-                    wantLive = observed.slot(slot.other).enabled && (plan.memory[slot.other]?.advancing ?? false)
+                    // Meanwhile the picture on top stays while it still moves; otherwise the holding scene.
+                    wantLive = top == slot.other && (plan.memory[slot.other]?.advancing ?? false)
+                    let memory = plan.memory[slot] ?? SlotMemory()
                     if let loaded = memory.loadedAt, now.timeIntervalSince(loaded) >= policy.pictureTimeout, touchable(slot, plan.memory, now) {
-                        load(slot, url: leadURL, reload: true, observed: observed, policy: policy, now: now, plan: &plan)
-                    } else if memory.loadedAt == nil, touchable(slot, plan.memory, now) {
+                        load(slot, url: leadURL, reload: true, policy: policy, now: now, plan: &plan)
+                    } else if memory.loadedAt == nil {
                         // Found holding the URL without having loaded it here (the bridge restarted):
                         // give it the full timeout from now.
                         plan.memory[slot, default: SlotMemory()].loadedAt = now
@@ -108,20 +99,20 @@ enum ReconcilePlanner {
                 }
             } else {
                 plan.converging = true
-                let target = Slot.allCases.first { !observed.slot($0).enabled && observed.slot($0).url != desired.nextURL }
-                    ?? Slot.allCases.first { !observed.slot($0).enabled } ?? .a
-                wantLive = observed.slot(target.other).enabled && (plan.memory[target.other]?.advancing ?? false)
+                // Load into the input underneath, keeping whatever is on top on the programme.
+                let target = top?.other ?? .a
+                wantLive = top != nil && (plan.memory[top!]?.advancing ?? false)
                 if touchable(target, plan.memory, now) {
-                    load(target, url: leadURL, reload: false, observed: observed, policy: policy, now: now, plan: &plan)
+                    load(target, url: leadURL, reload: false, policy: policy, now: now, plan: &plan)
                     leadSlot = target
                 }
             }
         }
 
         if let nextURL = desired.nextURL, !Slot.allCases.contains(where: { observed.slot($0).url == nextURL }) {
-            let candidates = Slot.allCases.filter { $0 != leadSlot && !observed.slot($0).enabled }
+            let candidates = Slot.allCases.filter { $0 != leadSlot && !(wantLive && $0 == top) }
             if let slot = candidates.first(where: { touchable($0, plan.memory, now) }) {
-                load(slot, url: nextURL, reload: false, observed: observed, policy: policy, now: now, plan: &plan)
+                load(slot, url: nextURL, reload: false, policy: policy, now: now, plan: &plan)
             } else if !candidates.isEmpty {
                 plan.converging = true
             }
@@ -131,9 +122,20 @@ enum ReconcilePlanner {
         // and a departed DJ's stream only sends it round its reconnect loop.
         let needed = Set([desired.leadURL, desired.nextURL, desired.resumingURL].compactMap { $0 })
         for slot in Slot.allCases where !observed.slot(slot).url.isEmpty && !needed.contains(observed.slot(slot).url)
-            && !(observed.slot(slot).enabled && wantLive) && slot != leadSlot && touchable(slot, plan.memory, now)
+            && !(wantLive && slot == top) && slot != leadSlot && touchable(slot, plan.memory, now)
             && !plan.requests.contains(where: { $0.data?["inputName"]?.string == policy.inputName(slot) }) {
-            load(slot, url: "", reload: false, observed: observed, policy: policy, now: now, plan: &plan)
+            load(slot, url: "", reload: false, policy: policy, now: now, plan: &plan)
+        }
+
+        // Only the input on top is heard.
+        let audible = plan.requests.last(where: { $0.type == "SetSceneItemIndex" }).flatMap { request in
+            Slot.allCases.first { observed.slot($0).sceneItemId == request.data?["sceneItemId"]?.int }
+        } ?? top
+        for slot in Slot.allCases {
+            let muted = slot != audible
+            if observed.slot(slot).muted != muted {
+                plan.requests.append(OBSRequest("SetInputMute", ["inputName": .string(policy.inputName(slot)), "inputMuted": .bool(muted)]))
+            }
         }
 
         if let timer = policy.timerSource {
@@ -150,41 +152,47 @@ enum ReconcilePlanner {
         return plan
     }
 
-    private static func touchable(_ slot: Slot, _ memory: [Slot: SlotMemory], _ now: Date) -> Bool {
-        guard let slotMemory = memory[slot] else { return true }
-        return slotMemory.advancing || (slotMemory.untouchableUntil.map { now >= $0 } ?? true)
+    /// The bridge's input drawn over the other, if any is visible.
+    static func topSlot(_ observed: ObservedOBS) -> Slot? {
+        Slot.allCases.filter { observed.slot($0).enabled }.max { (observed.slot($0).sceneItemIndex ?? 0) < (observed.slot($1).sceneItemIndex ?? 0) }
     }
 
-    private static func load(_ slot: Slot, url: String, reload: Bool, observed: ObservedOBS, policy: ReconcilePolicy, now: Date, plan: inout ReconcilePlan) {
-        plan.requests.append(OBSRequest("SetInputSettings", [
-            "inputName": .string(policy.inputName(slot)), "inputSettings": policy.inputSettings(url: url), "overlay": true,
-        ]))
-        var memory = plan.memory[slot] ?? SlotMemory()
-        memory.loadedAt = now
-        memory.untouchableUntil = now.addingTimeInterval(policy.reconnectDelay + 0.5)
-        memory.advancing = false
-        memory.lastCursor = nil
-        memory.reloads = reload ? memory.reloads + 1 : 0
-        plan.memory[slot] = memory
-    }
-
-    private static func enable(_ slot: Slot, _ enabled: Bool, _ observed: ObservedOBS, _ policy: ReconcilePolicy) -> OBSRequest {
-        OBSRequest("SetSceneItemEnabled", [
-            "sceneName": .string(policy.liveScene), "sceneItemId": .number(Double(observed.slot(slot).sceneItemId ?? 0)),
-            "sceneItemEnabled": .bool(enabled),
-        ])
-    }
-
-    /// Our inputs fill the canvas and sit below everything else in the live scene, so overlays
-    /// stay on top.
-    private static func placeAtTheBottom(observed: ObservedOBS, policy: ReconcilePolicy, plan: inout ReconcilePlan) {
+    /// Scenes and both inputs exist, visible, sized to the canvas and below everything else.
+    /// Returns false while they are being created.
+    private static func ensureInputs(observed: ObservedOBS, policy: ReconcilePolicy, plan: inout ReconcilePlan) -> Bool {
+        for scene in [policy.liveScene, policy.holdScene] where !observed.scenes.contains(scene) {
+            plan.requests.append(OBSRequest("CreateScene", ["sceneName": .string(scene)]))
+        }
+        for slot in Slot.allCases where !observed.slot(slot).exists {
+            plan.requests.append(OBSRequest("CreateInput", [
+                "sceneName": .string(policy.liveScene), "inputName": .string(policy.inputName(slot)), "inputKind": "ffmpeg_source",
+                "inputSettings": policy.inputSettings(url: ""), "sceneItemEnabled": true,
+            ]))
+        }
+        for slot in Slot.allCases where observed.slot(slot).exists && observed.slot(slot).sceneItemId == nil && observed.scenes.contains(policy.liveScene) {
+            // The input survived (e.g. someone deleted it from the scene): put it back.
+            plan.requests.append(OBSRequest("CreateSceneItem", [
+                "sceneName": .string(policy.liveScene), "sourceName": .string(policy.inputName(slot)), "sceneItemEnabled": true,
+            ]))
+        }
+        guard plan.requests.isEmpty else {
+            plan.converging = true
+            return false
+        }
         for slot in Slot.allCases {
             guard let id = observed.slot(slot).sceneItemId else { continue }
+            if !observed.slot(slot).enabled {
+                plan.requests.append(OBSRequest("SetSceneItemEnabled", [
+                    "sceneName": .string(policy.liveScene), "sceneItemId": .number(Double(id)), "sceneItemEnabled": true,
+                ]))
+            }
             if !(plan.memory[slot]?.sized ?? false) {
+                // Fill the canvas (cropping rather than letterboxing), so the input on top
+                // covers the one underneath completely.
                 plan.requests.append(OBSRequest("SetSceneItemTransform", [
                     "sceneName": .string(policy.liveScene), "sceneItemId": .number(Double(id)),
                     "sceneItemTransform": [
-                        "positionX": 0, "positionY": 0, "alignment": 5, "boundsType": "OBS_BOUNDS_SCALE_INNER", "boundsAlignment": 0,
+                        "positionX": 0, "positionY": 0, "alignment": 5, "boundsType": "OBS_BOUNDS_SCALE_OUTER", "boundsAlignment": 0,
                         "boundsWidth": .number(Double(observed.canvasWidth)), "boundsHeight": .number(Double(observed.canvasHeight)),
                     ],
                 ]))
@@ -196,5 +204,34 @@ enum ReconcilePlanner {
                 ]))
             }
         }
+        return true
+    }
+
+    private static func touchable(_ slot: Slot, _ memory: [Slot: SlotMemory], _ now: Date) -> Bool {
+        guard let slotMemory = memory[slot] else { return true }
+        return slotMemory.advancing || (slotMemory.untouchableUntil.map { now >= $0 } ?? true)
+    }
+
+    private static func load(_ slot: Slot, url: String, reload: Bool, policy: ReconcilePolicy, now: Date, plan: inout ReconcilePlan) {
+        plan.requests.append(OBSRequest("SetInputSettings", [
+            "inputName": .string(policy.inputName(slot)), "inputSettings": policy.inputSettings(url: url), "overlay": true,
+        ]))
+        var memory = plan.memory[slot] ?? SlotMemory()
+        memory.loadedAt = now
+        // A stream that does not open sends OBS into its reconnect sleep; an emptied input does not.
+        memory.untouchableUntil = url.isEmpty ? nil : now.addingTimeInterval(policy.reconnectDelay + 0.5)
+        memory.advancing = false
+        memory.lastCursor = nil
+        memory.lastAdvanceAt = nil
+        memory.reloads = reload ? memory.reloads + 1 : 0
+        plan.memory[slot] = memory
+    }
+
+    /// Puts `slot` directly above `other` (both stay at the bottom of the scene, under overlays).
+    private static func move(_ slot: Slot, aboveOf other: Slot, _ observed: ObservedOBS, _ policy: ReconcilePolicy) -> OBSRequest {
+        OBSRequest("SetSceneItemIndex", [
+            "sceneName": .string(policy.liveScene), "sceneItemId": .number(Double(observed.slot(slot).sceneItemId ?? 0)),
+            "sceneItemIndex": .number(Double(max(observed.slot(other).sceneItemIndex ?? 0, observed.slot(slot).sceneItemIndex ?? 0))),
+        ])
     }
 }

@@ -10,6 +10,7 @@ enum OBSObservation {
         for slot in Slot.allCases {
             requests.append(OBSRequest("GetInputSettings", ["inputName": .string(policy.inputName(slot))]))
             requests.append(OBSRequest("GetMediaInputStatus", ["inputName": .string(policy.inputName(slot))]))
+            requests.append(OBSRequest("GetInputMute", ["inputName": .string(policy.inputName(slot))]))
         }
         if let timer = policy.timerSource {
             requests.append(OBSRequest("GetInputSettings", ["inputName": .string(timer)]))
@@ -33,14 +34,15 @@ enum OBSObservation {
         observed.liveSceneItemCount = items.count
         for (offset, slot) in Slot.allCases.enumerated() {
             var seen = ObservedSlot()
-            if let settings = response(4 + offset * 2)?.data {
+            if let settings = response(4 + offset * 3)?.data {
                 seen.exists = true
                 seen.url = settings["inputSettings"]?["input"]?.string ?? ""
             }
-            if let media = response(5 + offset * 2)?.data {
+            if let media = response(5 + offset * 3)?.data {
                 seen.mediaState = media["mediaState"]?.string
                 seen.mediaCursor = media["mediaCursor"]?.int
             }
+            seen.muted = response(6 + offset * 3)?.data?["inputMuted"]?.bool
             if let item = items.first(where: { $0["sourceName"]?.string == policy.inputName(slot) }) {
                 seen.sceneItemId = item["sceneItemId"]?.int
                 seen.sceneItemIndex = item["sceneItemIndex"]?.int
@@ -49,7 +51,7 @@ enum OBSObservation {
             observed.slots[slot] = seen
         }
         if policy.timerSource != nil {
-            observed.timerText = response(4 + Slot.allCases.count * 2)?.data?["inputSettings"]?["text"]?.string
+            observed.timerText = response(4 + Slot.allCases.count * 3)?.data?["inputSettings"]?["text"]?.string
         }
         return observed
     }
