@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/requirements.sh
 require_swift
-require_packages pkg-config libargon2-dev postgresql chromium chromium-driver
+require_packages pkg-config libargon2-dev postgresql chromium chromium-driver \
+    obs-studio xvfb xauth ffmpeg nginx libnginx-mod-rtmp
 
 echo "==> building"
 swift build --build-tests
