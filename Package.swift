@@ -9,6 +9,7 @@ let package = Package(
     name: "Motherstream",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "Notifier", targets: ["Notifier"]),
         .executable(name: "OBSBridge", targets: ["OBSBridge"]),
         .executable(name: "HookGateway", targets: ["HookGateway"]),
         .executable(name: "AccountService", targets: ["AccountService"]),
@@ -96,6 +97,16 @@ let package = Package(
             ],
             path: "Services/OBSBridge"
         ),
+        .executableTarget(
+            name: "Notifier",
+            dependencies: [
+                "Shared", hummingbird, logging, configuration,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Notifier"
+        ),
         .target(
             name: "TestSupport",
             dependencies: [
@@ -137,6 +148,11 @@ let package = Package(
             name: "OBSBridgeTests",
             dependencies: ["OBSBridge", "TestSupport", "Shared"],
             path: "Tests/OBSBridgeTests"
+        ),
+            .testTarget(
+            name: "NotifierTests",
+            dependencies: ["Notifier", "TestSupport", "Shared"],
+            path: "Tests/NotifierTests"
         ),
     ]
 )

@@ -1,0 +1,66 @@
+import Foundation
+import Shared
+
+/// Turns queue events into what Discord should say. The default texts are the original's.
+struct Announcer: Sendable, Equatable {
+    var started = "{dj_name} has now started streaming!"
+    var ended = "{dj_name} has stopped streaming."
+    var joined = "{dj_name} joined the queue (number {position})."
+    /// Plain `content`, or an embed with DJ name, time on air and who is up next.
+    var embeds = false
+
+    struct Context: Sendable, Equatable {
+        /// The first waiting DJ when the event was processed, for "up next".
+        var upNext: String?
+    }
+
+    func kind(of event: QueueEvent) -> AnnouncementKind? {
+        switch event.type {
+        case .turnStarted: .started
+        case .turnEnded: .ended
+        case .djJoined: .joined
+        default: nil
+        }
+    }
+
+    func message(for event: QueueEvent, context: Context) -> DiscordMessage? {
+        guard let kind = kind(of: event), let dj = event.payload.djName else { return nil }
+        let template = switch kind {
+        case .started: started
+        case .ended: ended
+        case .joined: joined
+        }
+        let onAir = event.payload.startedAt.map { Self.duration(event.time.timeIntervalSince($0)) }
+        let values = [
+            "dj_name": dj, "reason": event.payload.reason.map(Self.reason) ?? "", "position": event.payload.position.map(String.init) ?? "",
+            "duration": onAir ?? "", "next": context.upNext ?? "nobody yet",
+        ]
+        let text = values.reduce(template) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+        guard embeds, kind != .joined else { return DiscordMessage(content: text) }
+        var fields = [DiscordMessage.Embed.Field(name: "DJ", value: dj, inline: true)]
+        if kind == .ended, let onAir {
+            fields.append(.init(name: "Time on air", value: onAir, inline: true))
+            fields.append(.init(name: "Why", value: Self.reason(event.payload.reason ?? .left), inline: true))
+        }
+        fields.append(.init(name: "Up next", value: context.upNext ?? "nobody yet", inline: true))
+        return DiscordMessage(content: nil, embeds: [
+            DiscordMessage.Embed(title: text, description: nil, timestamp: event.time, color: kind == .started ? 0x2ECC71 : 0x95A5A6, fields: fields),
+        ])
+    }
+
+    static func reason(_ reason: DepartureReason) -> String {
+        switch reason {
+        case .left: "left"
+        case .timeLimit: "their time was up"
+        case .skipped: "skipped by an admin"
+        case .dropped: "dropped and did not come back"
+        case .removed: "removed by an admin"
+        case .cleared: "the queue was cleared"
+        }
+    }
+
+    static func duration(_ seconds: TimeInterval) -> String {
+        let total = max(0, Int(seconds.rounded()))
+        return total >= 3600 ? String(format: "%dh %02dm", total / 3600, total % 3600 / 60) : String(format: "%dm %02ds", total / 60, total % 60)
+    }
+}
