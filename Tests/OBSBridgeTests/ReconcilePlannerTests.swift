@@ -18,9 +18,11 @@ import Testing
         observed.scenes = ["MOTHERSTREAM", "BRB"]
         var a = a, b = b
         a.exists = true; a.sceneItemId = 10; a.sceneItemIndex = 0; a.enabled = true; a.muted = a.muted ?? true
-        b.exists = true; b.sceneItemId = 11; b.sceneItemIndex = 1; b.enabled = true; b.muted = b.muted ?? false
+        // On the holding scene everything is silent; on the live scene the input on top (B) is heard.
+        b.exists = true; b.sceneItemId = 11; b.sceneItemIndex = 1; b.enabled = true; b.muted = b.muted ?? (program != "MOTHERSTREAM")
         observed.slots = [.a: a, .b: b]
         observed.liveSceneItemCount = 3
+        observed.holdItems = .init(nestedLiveId: 20, nestedLiveIndex: 0, nestedLiveEnabled: true, coverExists: true, coverId: 21, coverIndex: 1, coverEnabled: true)
         return observed
     }
 
@@ -42,7 +44,7 @@ import Testing
         var observed = ObservedOBS()
         observed.scenes = ["MOTHERSTREAM", "BRB"]
         let plan = ReconcilePlanner.plan(desired: .holding, observed: observed, memory: [:], now: t0, policy: policy)
-        #expect(types(plan) == ["CreateInput", "CreateInput"])
+        #expect(types(plan) == ["CreateInput", "CreateInput", "CreateInput", "CreateSceneItem"])
         #expect(plan.requests[0].data?["inputSettings"]?["restart_on_activate"] == false)
         #expect(plan.requests[0].data?["inputSettings"]?["reconnect_delay_sec"] == 1)
         #expect(plan.converging)
@@ -77,11 +79,12 @@ import Testing
 
         memory[.a]?.advancing = true
         let show = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: obs(a: playing(alpha, cursor: 480)), memory: memory, now: t0 + 2, policy: policy)
-        #expect(types(show) == ["SetSceneItemIndex", "SetInputMute", "SetInputMute", "SetCurrentProgramScene"])
+        // A goes on top and is heard (everything was muted while holding), then the cut.
+        #expect(types(show) == ["SetSceneItemIndex", "SetInputMute", "SetCurrentProgramScene"])
+        #expect(show.requests[0].data?["sceneName"] == "MOTHERSTREAM")
         #expect(show.requests[0].data?["sceneItemId"] == 10 && show.requests[0].data?["sceneItemIndex"] == 1)
         #expect(show.requests[1].data?["inputName"] == "Motherstream Lead A" && show.requests[1].data?["inputMuted"] == false)
-        #expect(show.requests[2].data?["inputName"] == "Motherstream Lead B" && show.requests[2].data?["inputMuted"] == true)
-        #expect(show.requests[3].data?["sceneName"] == "MOTHERSTREAM")
+        #expect(show.requests[2].data?["sceneName"] == "MOTHERSTREAM")
     }
 
     /// A pre-rolled handover: the next DJ, already drawn underneath, goes on top and is unmuted;
@@ -117,9 +120,9 @@ import Testing
         // Alpha's picture on top froze (cursor not moving), Charlie still loading underneath.
         let observed = obs(program: "MOTHERSTREAM", a: playing(charlie, cursor: 0), b: playing(alpha, cursor: 9000))
         let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: charlie), observed: observed, memory: memory, now: t0 + 1, policy: policy)
-        #expect(types(plan) == ["SetInputSettings", "SetCurrentProgramScene"])
+        #expect(types(plan) == ["SetInputSettings", "SetInputMute", "SetCurrentProgramScene"])
         #expect(plan.requests[0].data?["inputName"] == "Motherstream Lead B" && plan.requests[0].data?["inputSettings"]?["input"] == "")
-        #expect(plan.requests[1].data?["sceneName"] == "BRB")
+        #expect(plan.requests[2].data?["sceneName"] == "BRB")
     }
 
     @Test func aLeadWithNoPictureInTimeIsLoadedAgain() {
@@ -163,21 +166,41 @@ import Testing
         #expect(memory[.a]?.advancing == false, "a stream waiting for its publisher reports PLAYING at cursor 0")
     }
 
-    @Test func aLeadInGraceShowsTheHoldingSceneAndStaysLoaded() {
+    @Test func aLeadInGraceShowsTheHoldingSceneStaysLoadedAndFallsSilent() {
         let observed = obs(program: "MOTHERSTREAM", b: playing(alpha, cursor: 9000))
         var desired = DesiredProgram.holding
         desired.resumingURL = alpha
         let plan = ReconcilePlanner.plan(desired: desired, observed: observed, memory: moving(.b), now: t0, policy: policy)
-        #expect(types(plan) == ["SetCurrentProgramScene"])
-        #expect(plan.requests[0].data?["sceneName"] == "BRB")
+        #expect(types(plan) == ["SetInputMute", "SetCurrentProgramScene"])
+        #expect(plan.requests[0].data?["inputName"] == "Motherstream Lead B" && plan.requests[0].data?["inputMuted"] == true)
+        #expect(plan.requests[1].data?["sceneName"] == "BRB")
+    }
+
+    /// OBS does not draw a scene that is off the programme, and cutting to it shows black until it
+    /// has drawn once: so the live scene is nested at the bottom of the holding scene, under an
+    /// opaque cover, created hidden and shown once in place.
+    @Test func theHoldingSceneKeepsTheLiveSceneDrawnUnderACover() {
+        var observed = obs()
+        observed.holdItems = .init()
+        let create = ReconcilePlanner.plan(desired: .holding, observed: observed, memory: sized, now: t0, policy: policy)
+        #expect(types(create) == ["CreateInput", "CreateSceneItem"])
+        #expect(create.requests[0].data?["inputKind"] == "color_source_v3" && create.requests[0].data?["sceneItemEnabled"] == false)
+        #expect(create.requests[1].data?["sourceName"] == "MOTHERSTREAM" && create.requests[1].data?["sceneName"] == "BRB")
+
+        observed.holdItems = .init(nestedLiveId: 20, nestedLiveIndex: 3, coverExists: true, coverId: 21, coverIndex: 4)
+        let place = ReconcilePlanner.plan(desired: .holding, observed: observed, memory: sized, now: t0, policy: policy)
+        #expect(place.requests.filter { $0.data?["sceneName"] == "BRB" }.map(\.type) == ["SetSceneItemIndex", "SetSceneItemIndex"])
+        observed.holdItems = .init(nestedLiveId: 20, nestedLiveIndex: 0, coverExists: true, coverId: 21, coverIndex: 1)
+        let show = ReconcilePlanner.plan(desired: .holding, observed: observed, memory: sized, now: t0, policy: policy)
+        #expect(show.requests.filter { $0.data?["sceneName"] == "BRB" }.map(\.type) == ["SetSceneItemEnabled", "SetSceneItemEnabled"])
     }
 
     @Test func anEmptyQueueHoldsAndUnloadsStreamsNobodyNeeds() {
         let observed = obs(program: "MOTHERSTREAM", a: playing(bravo, cursor: 100), b: playing(alpha, cursor: 9000))
         let plan = ReconcilePlanner.plan(desired: .holding, observed: observed, memory: moving(.a, .b), now: t0, policy: policy)
-        #expect(types(plan) == ["SetInputSettings", "SetInputSettings", "SetCurrentProgramScene"])
+        #expect(types(plan) == ["SetInputSettings", "SetInputSettings", "SetInputMute", "SetCurrentProgramScene"])
         #expect(plan.requests[0].data?["inputSettings"]?["input"] == "")
-        #expect(plan.requests[2].data?["sceneName"] == "BRB")
+        #expect(plan.requests[3].data?["sceneName"] == "BRB")
     }
 
     @Test func theTimerTextIsSetOnlyWhenItChanges() {

@@ -269,7 +269,9 @@ public final class FakeOBS: Sendable {
                 state.scenes[sceneName]?.append(item)
                 return (100, nil, ["sceneItemId": item.id, "inputUuid": UUID().uuidString])
             case "CreateSceneItem":
-                guard let sceneName, state.scenes[sceneName] != nil, let source = data["sourceName"] as? String, state.inputs[source] != nil else {
+                guard let sceneName, state.scenes[sceneName] != nil, let source = data["sourceName"] as? String,
+                      state.inputs[source] != nil || (state.scenes[source] != nil && source != sceneName)
+                else {
                     return (600, "No source was found.", nil)
                 }
                 let item = Item(id: state.nextItemId, source: source, enabled: data["sceneItemEnabled"] as? Bool ?? true)

@@ -52,3 +52,5 @@ struct StatusRoutes {
         )
     }
 }
+
+extension WebhookWorker.Status: ResponseEncodable {}

@@ -19,6 +19,19 @@ struct ObservedOBS: Sendable, Equatable {
     /// Scene items in the live scene, bottom first (index 0), to keep overlays above our inputs.
     var liveSceneItemCount = 0
     var timerText: String?
+    /// The holding scene's bottom items the bridge keeps: the live scene nested (so OBS keeps
+    /// drawing it while the holding scene is on air) under an opaque cover.
+    var holdItems: HoldItems = HoldItems()
+
+    struct HoldItems: Sendable, Equatable {
+        var nestedLiveId: Int?
+        var nestedLiveIndex: Int?
+        var nestedLiveEnabled = false
+        var coverExists = false
+        var coverId: Int?
+        var coverIndex: Int?
+        var coverEnabled = false
+    }
 
     func slot(_ slot: Slot) -> ObservedSlot { slots[slot] ?? ObservedSlot() }
 }

@@ -17,6 +17,9 @@ struct ReconcilePolicy: Sendable, Equatable {
 
     func inputName(_ slot: Slot) -> String { inputNames[slot] ?? slot.rawValue }
 
+    /// The opaque card the bridge keeps over the nested live scene at the bottom of the holding scene.
+    var coverName: String { "\(inputNames[.a]?.replacingOccurrences(of: " A", with: "") ?? "Motherstream") Cover" }
+
     /// Settings for a bridge-owned input: a network stream, a short reconnect delay, and kept
     /// playing while not on top (`restart_on_activate: false`) so the next DJ can be pre-rolled.
     func inputSettings(url: String) -> JSONValue {
@@ -127,10 +130,11 @@ enum ReconcilePlanner {
             load(slot, url: "", reload: false, policy: policy, now: now, plan: &plan)
         }
 
-        // Only the input on top is heard.
-        let audible = plan.requests.last(where: { $0.type == "SetSceneItemIndex" }).flatMap { request in
+        // Only the input on top is heard, and nothing while the holding scene is on (the live
+        // scene is nested in it, drawn under a cover, so that cutting back is never black).
+        let audible = wantLive ? plan.requests.last(where: { $0.type == "SetSceneItemIndex" }).flatMap { request in
             Slot.allCases.first { observed.slot($0).sceneItemId == request.data?["sceneItemId"]?.int }
-        } ?? top
+        } ?? top : nil
         for slot in Slot.allCases {
             let muted = slot != audible
             if observed.slot(slot).muted != muted {
@@ -175,9 +179,34 @@ enum ReconcilePlanner {
                 "sceneName": .string(policy.liveScene), "sourceName": .string(policy.inputName(slot)), "sceneItemEnabled": true,
             ]))
         }
+        if observed.scenes.contains(policy.holdScene) {
+            if !observed.holdItems.coverExists {
+                plan.requests.append(OBSRequest("CreateInput", [
+                    "sceneName": .string(policy.holdScene), "inputName": .string(policy.coverName), "inputKind": "color_source_v3",
+                    "inputSettings": ["color": .number(Double(0xFF00_0000)), "width": .number(Double(observed.canvasWidth)), "height": .number(Double(observed.canvasHeight))],
+                    "sceneItemEnabled": false,
+                ]))
+            }
+            if observed.holdItems.nestedLiveId == nil && observed.scenes.contains(policy.liveScene) {
+                plan.requests.append(OBSRequest("CreateSceneItem", [
+                    "sceneName": .string(policy.holdScene), "sourceName": .string(policy.liveScene), "sceneItemEnabled": false,
+                ]))
+            }
+        }
         guard plan.requests.isEmpty else {
             plan.converging = true
             return false
+        }
+        // Bottom of the holding scene: the nested live scene, then the cover, then the operator's
+        // card. Created hidden (they land on top), shown once they sit at the bottom.
+        let hold = observed.holdItems
+        for (id, index, enabled, place) in [(hold.nestedLiveId, hold.nestedLiveIndex, hold.nestedLiveEnabled, 0), (hold.coverId, hold.coverIndex, hold.coverEnabled, 1)] {
+            guard let id else { continue }
+            if index != place {
+                plan.requests.append(OBSRequest("SetSceneItemIndex", ["sceneName": .string(policy.holdScene), "sceneItemId": .number(Double(id)), "sceneItemIndex": .number(Double(place))]))
+            } else if !enabled {
+                plan.requests.append(OBSRequest("SetSceneItemEnabled", ["sceneName": .string(policy.holdScene), "sceneItemId": .number(Double(id)), "sceneItemEnabled": true]))
+            }
         }
         for slot in Slot.allCases {
             guard let id = observed.slot(slot).sceneItemId else { continue }

@@ -12,6 +12,8 @@ enum OBSObservation {
             requests.append(OBSRequest("GetMediaInputStatus", ["inputName": .string(policy.inputName(slot))]))
             requests.append(OBSRequest("GetInputMute", ["inputName": .string(policy.inputName(slot))]))
         }
+        requests.append(OBSRequest("GetSceneItemList", ["sceneName": .string(policy.holdScene)]))
+        requests.append(OBSRequest("GetInputSettings", ["inputName": .string(policy.coverName)]))
         if let timer = policy.timerSource {
             requests.append(OBSRequest("GetInputSettings", ["inputName": .string(timer)]))
         }
@@ -50,8 +52,21 @@ enum OBSObservation {
             }
             observed.slots[slot] = seen
         }
+        let holdBase = 4 + Slot.allCases.count * 3
+        let holdItems = response(holdBase)?.data?["sceneItems"]?.array ?? []
+        if let nested = holdItems.first(where: { $0["sourceName"]?.string == policy.liveScene }) {
+            observed.holdItems.nestedLiveId = nested["sceneItemId"]?.int
+            observed.holdItems.nestedLiveIndex = nested["sceneItemIndex"]?.int
+            observed.holdItems.nestedLiveEnabled = nested["sceneItemEnabled"]?.bool ?? false
+        }
+        if let cover = holdItems.first(where: { $0["sourceName"]?.string == policy.coverName }) {
+            observed.holdItems.coverId = cover["sceneItemId"]?.int
+            observed.holdItems.coverIndex = cover["sceneItemIndex"]?.int
+            observed.holdItems.coverEnabled = cover["sceneItemEnabled"]?.bool ?? false
+        }
+        observed.holdItems.coverExists = response(holdBase + 1) != nil
         if policy.timerSource != nil {
-            observed.timerText = response(4 + Slot.allCases.count * 3)?.data?["inputSettings"]?["text"]?.string
+            observed.timerText = response(holdBase + 2)?.data?["inputSettings"]?["text"]?.string
         }
         return observed
     }
