@@ -78,6 +78,9 @@ import Testing
         #expect(waiting.converging)
 
         memory[.a]?.advancing = true
+        memory[.a]?.advancingSince = t0 + 1.1
+        let early = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: obs(a: playing(alpha, cursor: 480)), memory: memory, now: t0 + 1.8, policy: policy)
+        #expect(!types(early).contains("SetCurrentProgramScene"), "not before the warm-up")
         let show = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: obs(a: playing(alpha, cursor: 480)), memory: memory, now: t0 + 2, policy: policy)
         // A goes on top and is heard (everything was muted while holding), then the cut.
         #expect(types(show) == ["SetSceneItemIndex", "SetInputMute", "SetCurrentProgramScene"])

@@ -60,6 +60,8 @@ struct SlotMemory: Sendable, Equatable {
     /// means a frozen or absent picture.
     var lastCursor: Int?
     var lastAdvanceAt: Date?
+    /// Since when the cursor has kept moving (reset when it stops or the input is reloaded).
+    var advancingSince: Date?
     var advancing = false
     var reloads = 0
     /// When this input was last made visible: the one it replaces stays visible underneath for
