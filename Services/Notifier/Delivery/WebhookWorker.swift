@@ -65,6 +65,8 @@ actor WebhookWorker: Service {
         try await cancelWhenGracefulShutdown {
             await self.follow()
         }
+        // A disabled webhook stops working, not the service: wait for shutdown like the rest.
+        try? await gracefulShutdown()
     }
 
     private func follow() async {
