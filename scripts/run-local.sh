@@ -47,7 +47,7 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-for service in AccountService QueueService HookGateway OBSBridge; do
+for service in AccountService QueueService HookGateway OBSBridge Notifier; do
     dir=$(echo "$service" | tr '[:upper:]' '[:lower:]')
     DATA_DIR="data/$dir" ".build/debug/$service" &
     pids+=("$!")
@@ -61,6 +61,7 @@ Motherstream is running (Ctrl-C stops it):
   QueueService    http://127.0.0.1:8086   (queue: /queue-json, /api/v1/queue)
   AccountService  http://127.0.0.1:8087   (sign up: POST /api/v1/users/signup)
   OBSBridge       http://127.0.0.1:8088   (OBS connection: /status; OBS_HOST/OBS_PORT/OBS_PASSWORD)
+  Notifier        http://127.0.0.1:8089   (Discord: /status; DISCORD_WEBHOOK_URL)
   Every service:  /health  /ready  /metrics
 
 SRS: a complete config with the hook secret filled in is at data/srs.conf; the lines that matter:
