@@ -12,6 +12,15 @@ struct AccountConfig: Sendable {
     var tokenLifetime: TimeInterval
     /// Argon2id cost (`ARGON2_ITERATIONS`, `ARGON2_MEMORY_KIB`, `ARGON2_PARALLELISM`); argon2-cffi's defaults.
     var hasher: PasswordHasher
+    /// The addresses browsers are given (`PUBLIC_URL`, `QUEUE_PUBLIC_URL`, `RTMP_PUBLIC_URL`).
+    var links: WebLinks
+    /// `SENDMAIL_COMMAND` (e.g. `msmtp -t`), or nil: mail goes to `DATA_DIR/outbox`.
+    var sendmailCommand: String?
+    var mailFrom: String
+    /// `COOKIE_SECURE=true` behind HTTPS.
+    var secureCookies: Bool
+    var obsBridgeURL: String
+    var notifierURL: String
 
     init(reader: ConfigReader) throws {
         settings = ServiceSettings(service: .accountService, reader: reader)
@@ -25,6 +34,20 @@ struct AccountConfig: Sendable {
             memoryKiB: UInt32(try Self.cost(reader, "argon2.memory.kib", "ARGON2_MEMORY_KIB", default: 65536, range: 8...4_194_304)),
             parallelism: UInt32(try Self.cost(reader, "argon2.parallelism", "ARGON2_PARALLELISM", default: 4, range: 1...64))
         )
+        func url(_ key: ConfigKey, _ fallback: String) -> String {
+            let value = reader.string(forKey: key, default: fallback)
+            return value.hasSuffix("/") ? String(value.dropLast()) : value
+        }
+        links = WebLinks(
+            publicURL: url("public.url", "http://127.0.0.1:\(settings.port)"),
+            queuePublicURL: url("queue.public.url", settings.queueServiceURL),
+            rtmpURL: url("rtmp.public.url", "rtmp://127.0.0.1:1935/live")
+        )
+        sendmailCommand = reader.string(forKey: "sendmail.command").flatMap { $0.isEmpty ? nil : $0 }
+        mailFrom = reader.string(forKey: "mail.from", default: "Motherstream <no-reply@localhost>")
+        secureCookies = reader.string(forKey: "cookie.secure") == "true"
+        obsBridgeURL = url("obs.bridge.url", ServiceName.obsBridge.defaultURL)
+        notifierURL = url("notifier.url", ServiceName.notifier.defaultURL)
     }
 
     private static func cost(_ reader: ConfigReader, _ key: ConfigKey, _ variable: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Shared
 
@@ -32,14 +33,90 @@ struct Accounts: Sendable {
         }
         guard await hasher.verify(password, against: user.passwordHash) else { throw AccountError.invalidCredentials }
         guard user.isActive else { throw AccountError.accountDeactivated }
-        return try await tokens.sign(SessionClaims(userId: user.id, role: user.role, issuedAt: now, expiresAt: now.addingTimeInterval(tokenLifetime)))
+        return try await session(for: user, now: now)
     }
 
-    /// The active user a session token belongs to.
+    /// A session token for this account, bound to its current session epoch.
+    func session(for user: UserRecord, now: Date = Date()) async throws -> String {
+        try await tokens.sign(SessionClaims(
+            userId: user.id, role: user.role, issuedAt: now, expiresAt: now.addingTimeInterval(tokenLifetime), epoch: user.sessionEpoch
+        ))
+    }
+
+    /// The active user a session token belongs to; tokens from before a password reset are refused.
     func user(forToken token: String) async throws -> UserRecord {
         guard let claims = await tokens.verify(token), let userId = claims.userId else { throw APIError.unauthorized }
-        guard let user = try await store.user(id: userId), user.isActive else { throw AccountError.userNotFound }
+        guard let user = try await store.user(id: userId), user.isActive, (claims.ver ?? 0) == user.sessionEpoch else {
+            throw AccountError.userNotFound
+        }
         return user
+    }
+
+    func updateProfile(of user: UserRecord, email: String, djName: String, timezone: String) async throws -> UserRecord {
+        var changed = user
+        changed.email = try AccountRules.email(email)
+        changed.djName = try AccountRules.djName(djName)
+        changed.timezone = try AccountRules.timezone(timezone)
+        try await store.update(changed)
+        return changed
+    }
+
+    /// Checks the current password (the original reported success on a wrong one), then ends
+    /// every other session; returns a fresh token for this one.
+    func changePassword(of user: UserRecord, current: String, new: String) async throws -> String {
+        guard await hasher.verify(current, against: user.passwordHash) else {
+            throw AccountError.invalidField(field: "current_password", message: "That is not your current password.")
+        }
+        var changed = user
+        changed.passwordHash = try await hasher.hash(try AccountRules.password(new))
+        changed.sessionEpoch += 1
+        try await store.update(changed)
+        return try await session(for: changed)
+    }
+
+    func deleteAccount(_ user: UserRecord, password: String) async throws {
+        guard await hasher.verify(password, against: user.passwordHash) else {
+            throw AccountError.invalidField(field: "password", message: "Type your password to confirm.")
+        }
+        try await store.delete(user.id)
+    }
+
+    /// Always the same answer, whether or not the address has an account. The token is stored
+    /// only as a hash, is valid for an hour, and works once.
+    func requestPasswordReset(email: String, publicURL: String, mailer: any Mailer, now: Date = Date()) async throws {
+        guard let user = try await store.user(email: email), user.isActive else { return }
+        let token = vault.generate()
+        try await store.addPasswordReset(tokenHash: Self.resetHash(token), userId: user.id, expiresAt: now.addingTimeInterval(3600))
+        try await mailer.send(
+            to: user.email, subject: "Motherstream - Password Reset Request",
+            body: """
+                Hi \(user.djName),
+
+                Someone (hopefully you) asked to reset your Motherstream password. This link works once, for one hour:
+
+                \(publicURL)/reset-password?token=\(token)
+
+                If it was not you, ignore this mail; your password stays as it is.
+                """
+        )
+    }
+
+    /// Sets a new password with a reset token and ends every session of the account.
+    func resetPassword(token: String, newPassword: String, now: Date = Date()) async throws -> UserRecord {
+        let password = try AccountRules.password(newPassword)
+        guard let userId = try await store.consumePasswordReset(tokenHash: Self.resetHash(token), now: now),
+              var user = try await store.user(id: userId)
+        else {
+            throw AccountError.invalidField(field: "token", message: "This reset link is invalid, used or expired. Ask for a new one.")
+        }
+        user.passwordHash = try await hasher.hash(password)
+        user.sessionEpoch += 1
+        try await store.update(user)
+        return user
+    }
+
+    static func resetHash(_ token: String) -> String {
+        Array(SHA256.hash(data: Data(token.utf8))).hexString
     }
 
     func revealStreamKey(of user: UserRecord) throws -> String {

@@ -1,8 +1,10 @@
+import Foundation
 import Hummingbird
 import Logging
 import Shared
 
-/// Wires AccountService: store → accounts → routes. Migrations run before the server accepts requests.
+/// Wires AccountService: store → accounts → API routes and web pages. Migrations run before the
+/// server accepts requests.
 func buildApplication(_ config: AccountConfig) async throws -> some ApplicationProtocol {
     let logger = Observability.logger(for: .accountService, level: config.settings.logLevel)
     let (store, storeService) = try await Database.open(config.database, logger: logger)
@@ -11,13 +13,30 @@ func buildApplication(_ config: AccountConfig) async throws -> some ApplicationP
         tokens: await SessionTokens(secret: config.jwtSecret), tokenLifetime: config.tokenLifetime
     )
 
+    let http = HTTPClientService()
+    func peer(_ url: String) -> PeerClient { PeerClient(baseURL: url, http: http.client, token: config.internalToken, timeout: .seconds(5)) }
+    let queue = QueueDesk(client: peer(config.settings.queueServiceURL))
+    let mailer: any Mailer = config.sendmailCommand.map { SendmailMailer(command: $0, from: config.mailFrom, logger: logger) }
+        ?? OutboxMailer(directory: (config.settings.dataDirectory as NSString).appendingPathComponent("outbox"), from: config.mailFrom, logger: logger)
+    let web = WebSession(accounts: accounts, renderer: try PageRenderer(), links: config.links, secureCookies: config.secureCookies)
+    let board = ServiceStatusBoard(
+        services: [
+            ("HookGateway", peer(config.settings.hookGatewayURL)), ("QueueService", peer(config.settings.queueServiceURL)),
+            ("AccountService", peer("http://127.0.0.1:\(config.settings.port)")), ("OBSBridge", peer(config.obsBridgeURL)), ("Notifier", peer(config.notifierURL)),
+        ],
+        obsBridge: peer(config.obsBridgeURL), notifier: peer(config.notifierURL)
+    )
+
     let router = makeServiceRouter(service: .accountService, readiness: [
         ReadinessCheck("database") { await store.healthProblem() },
     ])
     AccountRoutes(accounts: accounts).add(to: router)
     InternalRoutes(accounts: accounts).add(to: router.group("internal/v1").add(middleware: InternalTokenMiddleware(token: config.internalToken)))
+    PublicPageRoutes(web: web, accounts: accounts, limits: AttemptLimits(), mailer: mailer).add(to: router)
+    DJPageRoutes(web: web, accounts: accounts, queue: queue).add(to: router)
+    AdminPageRoutes(web: web, accounts: accounts, queue: queue, status: board).add(to: router)
 
-    var app = Application(router: router, configuration: config.settings.applicationConfiguration, services: [storeService], logger: logger)
+    var app = Application(router: router, configuration: config.settings.applicationConfiguration, services: [storeService, http], logger: logger)
     app.beforeServerStarts {
         try await store.migrate()
     }

@@ -12,12 +12,16 @@ public struct SessionClaims: JWTPayload, Equatable {
     public var role: Role
     public var iat: IssuedAtClaim
     public var exp: ExpirationClaim
+    /// The account's session epoch when the token was issued: a password reset moves the epoch
+    /// on, and AccountService then refuses every older token.
+    public var ver: Int?
 
-    public init(userId: UUID, role: Role, issuedAt: Date, expiresAt: Date) {
+    public init(userId: UUID, role: Role, issuedAt: Date, expiresAt: Date, epoch: Int? = nil) {
         self.sub = SubjectClaim(value: userId.uuidString.lowercased())
         self.role = role
         self.iat = IssuedAtClaim(value: issuedAt)
         self.exp = ExpirationClaim(value: expiresAt)
+        self.ver = epoch
     }
 
     public var userId: UUID? { UUID(uuidString: sub.value) }

@@ -87,3 +87,12 @@ public struct KickReply: Codable, Sendable, Equatable {
         self.outcome = outcome
     }
 }
+
+/// `POST /internal/v1/users/forget` on QueueService: an account is gone; take the DJ out of the queue.
+public struct ForgetUserRequest: Codable, Sendable, Equatable {
+    public var userId: UUID
+
+    public init(userId: UUID) {
+        self.userId = userId
+    }
+}

@@ -26,6 +26,12 @@ public struct PeerClient: Sendable {
         self.timeout = timeout
     }
 
+    /// The same peer and pool, with other credentials (e.g. a user's session forwarded to a route
+    /// that checks their role itself).
+    public func authorized(by authorization: Secret) -> PeerClient {
+        PeerClient(baseURL: baseURL, http: http, authorization: authorization, timeout: timeout)
+    }
+
     /// What a peer answered: its status and body, undecoded, so callers can treat a 404 as an answer.
     public struct Reply: Sendable {
         public var status: Int

@@ -13,6 +13,10 @@ struct UserRecord: Sendable, Equatable {
     var createdAt: Date
     var passwordHash: String
     var streamKey: StoredStreamKey
+    /// Moves on when the password is reset, invalidating every session issued before.
+    var sessionEpoch = 0
+    /// A short key imported from the original system: works, but rotating it is advised.
+    var legacyKey = false
 }
 
 /// A stream key at rest: the digest finds its owner, the sealed copy lets the owner see it again.
@@ -30,6 +34,7 @@ struct UserProfile: Codable, Sendable, Equatable {
     var role: Role
     var isActive: Bool
     var createdAt: Date
+    var legacyKey: Bool
 
     init(_ user: UserRecord) {
         id = user.id
@@ -39,6 +44,7 @@ struct UserProfile: Codable, Sendable, Equatable {
         role = user.role
         isActive = user.isActive
         createdAt = user.createdAt
+        legacyKey = user.legacyKey
     }
 }
 

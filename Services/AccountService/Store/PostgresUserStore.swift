@@ -31,10 +31,10 @@ struct PostgresUserStore: UserStore {
             try await client.query(
                 """
                 INSERT INTO users (id, email, email_key, dj_name, dj_name_key, timezone, role, is_active,
-                                   password_hash, stream_key_digest, stream_key_sealed, created_at)
+                                   password_hash, stream_key_digest, stream_key_sealed, created_at, session_epoch, legacy_key)
                 VALUES (\(user.id), \(user.email), \(user.email.uniquenessKey), \(user.djName), \(user.djName.uniquenessKey),
                         \(user.timezone), \(user.role.rawValue), \(user.isActive), \(user.passwordHash),
-                        \(user.streamKey.digest), \(user.streamKey.sealed), \(user.createdAt))
+                        \(user.streamKey.digest), \(user.streamKey.sealed), \(user.createdAt), \(user.sessionEpoch), \(user.legacyKey))
                 """,
                 logger: logger
             )
@@ -67,6 +67,57 @@ struct PostgresUserStore: UserStore {
         }
     }
 
+    func update(_ user: UserRecord) async throws {
+        do {
+            try await client.query(
+                """
+                UPDATE users SET email = \(user.email), email_key = \(user.email.uniquenessKey), dj_name = \(user.djName),
+                       dj_name_key = \(user.djName.uniquenessKey), timezone = \(user.timezone), role = \(user.role.rawValue),
+                       is_active = \(user.isActive), password_hash = \(user.passwordHash), session_epoch = \(user.sessionEpoch),
+                       legacy_key = \(user.legacyKey)
+                WHERE id = \(user.id)
+                """,
+                logger: logger
+            )
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw UniqueViolation.accountError(fromConstraintText: error.serverInfo?[.constraintName] ?? "") ?? error
+        }
+    }
+
+    func delete(_ userId: UUID) async throws {
+        try await client.query("DELETE FROM users WHERE id = \(userId)", logger: logger)
+    }
+
+    func users(matching search: String, offset: Int, limit: Int) async throws -> (users: [UserRecord], total: Int) {
+        let pattern = "%" + search.uniquenessKey.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+        var total = 0
+        for try await count in try await client.query("SELECT COUNT(*) FROM users WHERE email_key LIKE \(pattern) OR dj_name_key LIKE \(pattern)", logger: logger).decode(Int.self) {
+            total = count
+        }
+        let rows = try await client.query(
+            "SELECT \(unescaped: Self.columns) FROM users WHERE email_key LIKE \(pattern) OR dj_name_key LIKE \(pattern) ORDER BY created_at, id LIMIT \(limit) OFFSET \(offset)",
+            logger: logger
+        )
+        var users: [UserRecord] = []
+        for try await row in rows.decode(Self.Row.self) {
+            users.append(try Self.record(row))
+        }
+        return (users, total)
+    }
+
+    func addPasswordReset(tokenHash: String, userId: UUID, expiresAt: Date) async throws {
+        try await client.query("INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES (\(tokenHash), \(userId), \(expiresAt))", logger: logger)
+    }
+
+    func consumePasswordReset(tokenHash: String, now: Date) async throws -> UUID? {
+        let rows = try await client.query(
+            "UPDATE password_resets SET used_at = \(now) WHERE token_hash = \(tokenHash) AND used_at IS NULL AND expires_at > \(now) RETURNING user_id",
+            logger: logger
+        )
+        for try await id in rows.decode(UUID.self) { return id }
+        return nil
+    }
+
     func healthProblem() async -> String? {
         do {
             try await client.query("SELECT 1", logger: logger)
@@ -76,18 +127,22 @@ struct PostgresUserStore: UserStore {
         }
     }
 
-    private static let columns = "id, email, dj_name, timezone, role, is_active, created_at, password_hash, stream_key_digest, stream_key_sealed"
+    private static let columns = "id, email, dj_name, timezone, role, is_active, created_at, password_hash, stream_key_digest, stream_key_sealed, session_epoch, legacy_key"
+    private typealias Row = (UUID, String, String, String, String, Bool, Date, String, String, String, Int, Bool)
+
+    private static func record(_ row: Row) throws -> UserRecord {
+        let (id, email, djName, timezone, role, isActive, createdAt, passwordHash, digest, sealed, epoch, legacy) = row
+        guard let role = Role(rawValue: role) else { throw StoreError.malformed("role") }
+        return UserRecord(
+            id: id, email: email, djName: djName, timezone: timezone, role: role, isActive: isActive, createdAt: createdAt,
+            passwordHash: passwordHash, streamKey: StoredStreamKey(digest: digest, sealed: sealed), sessionEpoch: epoch, legacyKey: legacy
+        )
+    }
 
     private func one(query: PostgresQuery) async throws -> UserRecord? {
         let rows = try await client.query(query, logger: logger)
-        for try await (id, email, djName, timezone, role, isActive, createdAt, passwordHash, digest, sealed) in rows.decode(
-            (UUID, String, String, String, String, Bool, Date, String, String, String).self
-        ) {
-            guard let role = Role(rawValue: role) else { throw StoreError.malformed("role") }
-            return UserRecord(
-                id: id, email: email, djName: djName, timezone: timezone, role: role, isActive: isActive, createdAt: createdAt,
-                passwordHash: passwordHash, streamKey: StoredStreamKey(digest: digest, sealed: sealed)
-            )
+        for try await row in rows.decode(Self.Row.self) {
+            return try Self.record(row)
         }
         return nil
     }

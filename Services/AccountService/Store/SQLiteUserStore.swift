@@ -12,7 +12,7 @@ final class SQLiteUserStore: UserStore {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000"] {
+        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
             _ = try await connection.query(pragma, [])
         }
         chmod(path, 0o600)
@@ -64,14 +64,15 @@ final class SQLiteUserStore: UserStore {
             _ = try await connection.query(
                 """
                 INSERT INTO users (id, email, email_key, dj_name, dj_name_key, timezone, role, is_active,
-                                   password_hash, stream_key_digest, stream_key_sealed, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   password_hash, stream_key_digest, stream_key_sealed, created_at, session_epoch, legacy_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     .text(user.id.uuidString.lowercased()), .text(user.email), .text(user.email.uniquenessKey),
                     .text(user.djName), .text(user.djName.uniquenessKey), .text(user.timezone), .text(user.role.rawValue),
                     .integer(user.isActive ? 1 : 0), .text(user.passwordHash), .text(user.streamKey.digest),
                     .text(user.streamKey.sealed), .text(JSONCoding.timestamp(user.createdAt)),
+                    .integer(SQLiteInt64(user.sessionEpoch)), .integer(user.legacyKey ? 1 : 0),
                 ]
             )
         } catch let error as SQLiteError where error.reason == .constraintUniqueFailed || error.reason == .constraint {
@@ -98,6 +99,57 @@ final class SQLiteUserStore: UserStore {
         )
     }
 
+    func update(_ user: UserRecord) async throws {
+        do {
+            _ = try await connection.query(
+                """
+                UPDATE users SET email = ?, email_key = ?, dj_name = ?, dj_name_key = ?, timezone = ?, role = ?, is_active = ?,
+                                 password_hash = ?, session_epoch = ?, legacy_key = ?
+                WHERE id = ?
+                """,
+                [
+                    .text(user.email), .text(user.email.uniquenessKey), .text(user.djName), .text(user.djName.uniquenessKey),
+                    .text(user.timezone), .text(user.role.rawValue), .integer(user.isActive ? 1 : 0), .text(user.passwordHash),
+                    .integer(SQLiteInt64(user.sessionEpoch)), .integer(user.legacyKey ? 1 : 0), .text(user.id.uuidString.lowercased()),
+                ]
+            )
+        } catch let error as SQLiteError where error.reason == .constraintUniqueFailed || error.reason == .constraint {
+            throw UniqueViolation.accountError(fromConstraintText: error.message) ?? error
+        }
+    }
+
+    func delete(_ userId: UUID) async throws {
+        _ = try await connection.query("DELETE FROM users WHERE id = ?", [.text(userId.uuidString.lowercased())])
+    }
+
+    func users(matching search: String, offset: Int, limit: Int) async throws -> (users: [UserRecord], total: Int) {
+        let pattern = "%" + search.uniquenessKey.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+        let total = try await connection.query(
+            "SELECT COUNT(*) AS total FROM users WHERE email_key LIKE ? OR dj_name_key LIKE ?", [.text(pattern), .text(pattern)]
+        ).first?.column("total")?.integer ?? 0
+        let rows = try await connection.query(
+            "SELECT * FROM users WHERE email_key LIKE ? OR dj_name_key LIKE ? ORDER BY created_at, id LIMIT ? OFFSET ?",
+            [.text(pattern), .text(pattern), .integer(SQLiteInt64(limit)), .integer(SQLiteInt64(offset))]
+        )
+        return (try rows.map(Self.record), Int(total))
+    }
+
+    func addPasswordReset(tokenHash: String, userId: UUID, expiresAt: Date) async throws {
+        _ = try await connection.query(
+            "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
+            [.text(tokenHash), .text(userId.uuidString.lowercased()), .text(JSONCoding.timestamp(expiresAt))]
+        )
+    }
+
+    func consumePasswordReset(tokenHash: String, now: Date) async throws -> UUID? {
+        let moment = JSONCoding.timestamp(now)
+        let rows = try await connection.query(
+            "UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id",
+            [.text(moment), .text(tokenHash), .text(moment)]
+        )
+        return rows.first?.column("user_id")?.string.flatMap(UUID.init(uuidString:))
+    }
+
     func healthProblem() async -> String? {
         do {
             _ = try await connection.query("SELECT 1", [])
@@ -122,7 +174,8 @@ final class SQLiteUserStore: UserStore {
         return UserRecord(
             id: id, email: try text("email"), djName: try text("dj_name"), timezone: try text("timezone"), role: role,
             isActive: row.column("is_active")?.integer == 1, createdAt: createdAt, passwordHash: try text("password_hash"),
-            streamKey: StoredStreamKey(digest: try text("stream_key_digest"), sealed: try text("stream_key_sealed"))
+            streamKey: StoredStreamKey(digest: try text("stream_key_digest"), sealed: try text("stream_key_sealed")),
+            sessionEpoch: Int(row.column("session_epoch")?.integer ?? 0), legacyKey: row.column("legacy_key")?.integer == 1
         )
     }
 }

@@ -25,7 +25,32 @@ enum Schema {
             )
             """,
         ]),
+        Migration(version: 2, statements: [
+            "ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE users ADD COLUMN legacy_key INTEGER NOT NULL DEFAULT 0",
+            """
+            CREATE TABLE password_resets (
+                token_hash TEXT PRIMARY KEY NOT NULL,
+                user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                expires_at TEXT NOT NULL,
+                used_at TEXT
+            )
+            """,
+        ]),
     ]
+
+    static let postgresV2 = Migration(version: 2, statements: [
+        "ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE users ADD COLUMN legacy_key BOOLEAN NOT NULL DEFAULT FALSE",
+        """
+        CREATE TABLE password_resets (
+            token_hash TEXT PRIMARY KEY,
+            user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            expires_at TIMESTAMPTZ NOT NULL,
+            used_at TIMESTAMPTZ
+        )
+        """,
+    ])
 
     static let postgres: [Migration] = [
         Migration(version: 1, statements: [
@@ -46,5 +71,6 @@ enum Schema {
             )
             """,
         ]),
+        postgresV2,
     ]
 }

@@ -12,6 +12,16 @@ protocol UserStore: Sendable {
     /// The one indexed lookup on the hook hot path.
     func user(streamKeyDigest: String) async throws -> UserRecord?
     func replaceStreamKey(of userId: UUID, with key: StoredStreamKey) async throws
+    /// Saves a changed account (profile, password hash, role, active flag, session epoch).
+    /// Throws `AccountError.duplicateEmail` / `.duplicateDJName` like `create`.
+    func update(_ user: UserRecord) async throws
+    func delete(_ userId: UUID) async throws
+    /// A page of accounts whose email or DJ name contains `search` (any case), oldest first.
+    func users(matching search: String, offset: Int, limit: Int) async throws -> (users: [UserRecord], total: Int)
+    /// Remembers a password-reset token by its hash.
+    func addPasswordReset(tokenHash: String, userId: UUID, expiresAt: Date) async throws
+    /// Marks a reset token used and returns its account — only once, and only before it expires.
+    func consumePasswordReset(tokenHash: String, now: Date) async throws -> UUID?
     /// Nil when the database answers, otherwise what is wrong.
     func healthProblem() async -> String?
     /// Runs `body` with the store's connections open, outside a running application (command-line tools).

@@ -121,6 +121,22 @@ struct QueueMachine: Sendable {
         return log.events
     }
 
+    /// An account was deleted: its DJ leaves the queue wherever they are, and their sessions are kicked.
+    mutating func forget(_ userId: UUID, now: Date) -> [QueueEvent] {
+        record(now) { machine, log in
+            if machine.state.lead?.userId == userId {
+                machine.endTurn(reason: .removed, actor: nil, log: &log, now: now)
+                machine.promoteIfIdle(log: &log, now: now)
+            } else if let index = machine.state.waiting.firstIndex(where: { $0.userId == userId }) {
+                let dj = machine.state.waiting.remove(at: index)
+                log.record(.djLeft, QueueEventPayload(userId: dj.userId, djName: dj.djName, position: index + 1, reason: .removed))
+            }
+            let djName = machine.state.sessions(of: userId).first?.djName ?? ""
+            machine.kickSessions(of: userId, djName: djName, now: now)
+            if machine.state.blockedDJ?.userId == userId { machine.state.blockedDJ = nil }
+        }
+    }
+
     // MARK: - Admin
 
     mutating func skip(by admin: UUID, now: Date) throws(QueueCommandError) -> [QueueEvent] {
@@ -280,7 +296,7 @@ struct QueueMachine: Sendable {
     private mutating func endTurn(reason: DepartureReason, actor: UUID?, log: inout EventRecorder, now: Date) {
         guard let lead = state.lead else { return }
         state.lead = nil
-        if [.timeLimit, .skipped, .cleared].contains(reason) {
+        if [.timeLimit, .skipped, .cleared, .removed].contains(reason) {
             kickSessions(of: lead.userId, djName: lead.djName, now: now)
         }
         if reason == .timeLimit || reason == .skipped {

@@ -72,6 +72,11 @@ actor QueueEngine {
         return SessionCloseReply(changed: !events.isEmpty)
     }
 
+    /// A deleted account leaves the queue.
+    func forget(_ userId: UUID) async throws {
+        try await commit(machine.forget(userId, now: clock.now()))
+    }
+
     /// An admin action; returns the queue as it is afterwards.
     func admin(_ command: AdminCommand, by admin: UUID) async throws -> PublicQueue {
         let events = try machine.apply(command, by: admin, now: clock.now())

@@ -26,6 +26,12 @@ struct InternalRoutes {
             context.logger.info("session closed", metadata: ["client_id": "\(close.clientId)", "action": "\(close.action)", "changed": "\(reply.changed)"])
             return reply
         }
+        group.post("users/forget") { request, context -> SessionCloseReply in
+            let forget = try await request.decode(as: ForgetUserRequest.self, context: context)
+            try await engine.forget(forget.userId)
+            context.logger.info("a deleted account left the queue", metadata: ["user_id": "\(forget.userId)"])
+            return SessionCloseReply(changed: true)
+        }
         group.get("forward") { request, _ -> ForwardReply in
             guard let clientId = request.uri.queryParameters["client_id"].map(String.init) else {
                 throw APIError.badRequest("Pass the SRS client id as ?client_id=.", code: "missing_client_id", field: "client_id")

@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+
+/// Where mail goes: a sendmail-compatible command (`SENDMAIL_COMMAND`, e.g. `msmtp -t`) or, by
+/// default, `.eml` files in `DATA_DIR/outbox` whose path is logged.
+protocol Mailer: Sendable {
+    func send(to address: String, subject: String, body: String) async throws
+}
+
+struct Mail {
+    static func message(from: String, to: String, subject: String, body: String, date: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        return """
+            From: \(from)\r
+            To: \(to)\r
+            Subject: \(subject)\r
+            Date: \(formatter.string(from: date))\r
+            MIME-Version: 1.0\r
+            Content-Type: text/plain; charset=utf-8\r
+            \r
+            \(body.replacingOccurrences(of: "\n", with: "\r\n"))\r
+
+            """
+    }
+}
+
+struct OutboxMailer: Mailer {
+    let directory: String
+    let from: String
+    let logger: Logger
+
+    func send(to address: String, subject: String, body: String) async throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let name = "\(Int(Date().timeIntervalSince1970 * 1000))-\(UUID().uuidString.prefix(8)).eml"
+        let path = (directory as NSString).appendingPathComponent(name)
+        FileManager.default.createFile(atPath: path, contents: Data(Mail.message(from: from, to: address, subject: subject, body: body).utf8), attributes: [.posixPermissions: 0o600])
+        logger.notice("mail written to the outbox (no SENDMAIL_COMMAND configured)", metadata: ["path": "\(path)", "subject": "\(subject)"])
+    }
+}
+
+struct SendmailMailer: Mailer {
+    let command: String
+    let from: String
+    let logger: Logger
+
+    func send(to address: String, subject: String, body: String) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data(Mail.message(from: from, to: address, subject: subject, body: body).utf8))
+        try input.fileHandleForWriting.close()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        guard process.terminationStatus == 0 else {
+            throw MailError(message: "SENDMAIL_COMMAND exited with status \(process.terminationStatus)")
+        }
+        logger.info("mail handed to the sendmail command", metadata: ["subject": "\(subject)"])
+    }
+}
+
+struct MailError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

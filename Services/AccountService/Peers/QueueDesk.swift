@@ -1,0 +1,33 @@
+import Foundation
+import Shared
+
+/// QueueService, as the web app needs it: take a deleted account out of the queue, and run the
+/// admins' actions with their own session (QueueService checks the admin role and audits it).
+struct QueueDesk: Sendable {
+    let client: PeerClient
+
+    func forget(userId: UUID, requestID: String) async throws {
+        let reply = try await client.post("/internal/v1/users/forget", json: ForgetUserRequest(userId: userId), requestID: requestID)
+        guard reply.status == 200 else { throw PeerError.unexpected(client, reply) }
+    }
+
+    /// An admin route of QueueService, with the admin's session token; returns nil on success or the refusal.
+    func admin(_ path: String, json: String?, token: String, requestID: String) async -> String? {
+        do {
+            let reply = try await client.authorized(by: Secret("Bearer \(token)"))
+                .send(.POST, path, body: json.map { Data($0.utf8) }, requestID: requestID, timeout: nil)
+            guard reply.status == 200 else {
+                let message = (try? JSONCoding.decode(APIError.Body.self, from: Data(buffer: reply.body)).error.message) ?? "QueueService answered \(reply.status)"
+                return message
+            }
+            return nil
+        } catch {
+            return "QueueService did not answer: \(error)"
+        }
+    }
+
+    func get<T: Decodable>(_ path: String, as type: T.Type) async -> T? {
+        guard let reply = try? await client.get(path), reply.status == 200 else { return nil }
+        return try? reply.decode(type)
+    }
+}

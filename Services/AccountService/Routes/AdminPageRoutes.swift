@@ -1,0 +1,127 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// The admins' pages: users, the night's queue (its actions go to QueueService with the admin's
+/// own session), and every service's status on one panel.
+struct AdminPageRoutes {
+    let web: WebSession
+    let accounts: Accounts
+    let queue: QueueDesk
+    let status: ServiceStatusBoard
+    static let pageSize = 25
+
+    func add(to router: Router<ServiceRequestContext>) {
+        router.get("admin/users") { request, _ in
+            let visit = await web.visit(request)
+            guard let refusal = refuse(visit, request) else { return try await usersPage(visit, request) }
+            return refusal
+        }
+        for action in ["active", "role", "reset-key"] {
+            router.post(RouterPath("admin/users/:id/\(action)")) { request, context in
+                let visit = await web.visit(request)
+                if let refusal = refuse(visit, request) { return refusal }
+                let form = try await FormFields.read(request, context: context)
+                try web.checkCSRF(form, visit)
+                guard let id = UUID(uuidString: try context.parameters.require("id")), var user = try await accounts.store.user(id: id) else {
+                    throw APIError.notFound("No such account.")
+                }
+                switch action {
+                case "active":
+                    user.isActive = form["active"] == "true"
+                    try await accounts.store.update(user)
+                case "role":
+                    guard let role = form["role"].flatMap(Role.init(rawValue:)) else { throw APIError.badRequest("Role must be dj or admin.", field: "role") }
+                    user.role = role
+                    try await accounts.store.update(user)
+                default:
+                    _ = try await accounts.rotateStreamKey(of: user)
+                }
+                context.logger.notice("admin changed an account", metadata: ["action": "\(action)", "user_id": "\(id)", "admin_id": "\(visit.user!.id)"])
+                return web.redirect("/admin/users")
+            }
+        }
+
+        router.get("admin/queue") { request, _ in
+            let visit = await web.visit(request)
+            if let refusal = refuse(visit, request) { return refusal }
+            let settings = await queue.get("/time-settings", as: TimeSettings.self)
+            let block = await queue.get("/block-toggle", as: BlockStatus.self)
+            let flash: [String: Any]? = request.uri.queryParameters["error"].map { ["message": String($0), "bad": true] }
+            return web.page("admin_queue", visit, title: "Tonight", [
+                "mainClass": "wide", "intervalMinutes": Int((settings?.swapInterval ?? 3600) / 60), "blocking": block?.isBlocked ?? false,
+                "lastDj": block?.lastDjName as Any, "flash": flash as Any,
+            ])
+        }
+        router.post("admin/queue/:action") { request, context in
+            let visit = await web.visit(request)
+            if let refusal = refuse(visit, request) { return refusal }
+            let form = try await FormFields.read(request, context: context)
+            try web.checkCSRF(form, visit)
+            let (path, body) = try Self.queueCall(try context.parameters.require("action"), form)
+            if let refusal = await queue.admin(path, json: body, token: visit.token ?? "", requestID: context.requestID) {
+                return web.redirect("/admin/queue?error=\(refusal.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+            }
+            return web.redirect("/admin/queue")
+        }
+
+        router.get("admin/status") { request, _ in
+            let visit = await web.visit(request)
+            if let refusal = refuse(visit, request) { return refusal }
+            let board = await status.read()
+            return web.page("admin_status", visit, title: "Status", [
+                "mainClass": "wide", "services": board.services.map { ["name": $0.name, "ok": $0.ok, "detail": $0.detail] }, "obs": board.obs, "notifier": board.notifier,
+            ])
+        }
+    }
+
+    /// QueueService's admin route and body for a form on the night page.
+    static func queueCall(_ action: String, _ form: FormFields) throws -> (String, String?) {
+        func minutes(_ field: String, _ range: ClosedRange<Int>) throws -> Int {
+            guard let value = form[field].flatMap(Int.init), range.contains(value) else {
+                throw APIError.badRequest("Give a number of minutes between \(range.lowerBound) and \(range.upperBound).", field: field)
+            }
+            return value
+        }
+        func user() throws -> String {
+            guard let id = form["user_id"].flatMap(UUID.init(uuidString:)) else { throw APIError.badRequest("No DJ chosen.", field: "user_id") }
+            return id.uuidString
+        }
+        switch action {
+        case "skip", "pause", "resume", "clear": return ("/api/v1/admin/queue/\(action)", nil)
+        case "remove": return ("/api/v1/admin/queue/remove", #"{"user_id":"\#(try user())"}"#)
+        case "move":
+            guard let position = form["position"].flatMap(Int.init) else { throw APIError.badRequest("No position given.", field: "position") }
+            return ("/api/v1/admin/queue/move", #"{"user_id":"\#(try user())","position":\#(position)}"#)
+        case "extend": return ("/api/v1/turn/extend", #"{"seconds":\#(try minutes("minutes", 1...600) * 60)}"#)
+        case "interval": return ("/update-timer/\(try minutes("minutes", 1...1440) * 60)?reset_time=\(form["reset"] == "true")", nil)
+        case "block": return ("/block-toggle", nil)
+        default: throw APIError.notFound("No such action.")
+        }
+    }
+
+    private func refuse(_ visit: WebVisit, _ request: Request) -> Response? {
+        guard let user = visit.user else { return web.requireLogin(request) }
+        guard user.role == .admin else { return web.message(visit, heading: "Admins only", text: "This page is for the collective's admins.", status: .forbidden) }
+        return nil
+    }
+
+    private func usersPage(_ visit: WebVisit, _ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters["q"].map(String.init) ?? ""
+        let page = max(1, request.uri.queryParameters["page"].flatMap { Int($0) } ?? 1)
+        let (users, total) = try await accounts.store.users(matching: query, offset: (page - 1) * Self.pageSize, limit: Self.pageSize)
+        let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        return web.page("admin_users", visit, title: "Users", [
+            "mainClass": "wide", "query": query, "page": page, "pages": pages, "total": total,
+            "previous": page > 1 ? page - 1 : false, "next": page < pages ? page + 1 : false,
+            "users": users.map { user -> [String: Any] in
+                [
+                    "id": user.id.uuidString.lowercased(), "djName": user.djName, "email": user.email, "joined": formatter.string(from: user.createdAt),
+                    "role": user.role.rawValue, "otherRole": user.role == .admin ? "dj" : "admin", "isActive": user.isActive, "legacyKey": user.legacyKey,
+                ]
+            },
+        ])
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// The pages anyone can open: home, sign up, log in and out, and the password reset by email.
+struct PublicPageRoutes {
+    let web: WebSession
+    let accounts: Accounts
+    let limits: AttemptLimits
+    let mailer: any Mailer
+
+    func add(to router: Router<ServiceRequestContext>) {
+        router.get("/") { request, _ in
+            web.page("home", await web.visit(request), title: "Welcome")
+        }
+        router.get("static/app.css") { _, _ in Self.asset(Assets.stylesheet, type: "text/css; charset=utf-8") }
+        router.get("static/app.js") { _, _ in Self.asset(Assets.script, type: "text/javascript; charset=utf-8") }
+
+        router.get("signup") { request, _ in
+            let visit = await web.visit(request)
+            if visit.user != nil { return web.redirect("/dashboard") }
+            return signupPage(visit, form: [:], errors: [:])
+        }
+        router.post("signup") { request, context in
+            let visit = await web.visit(request)
+            let form = try await FormFields.read(request, context: context)
+            try web.checkCSRF(form, visit)
+            let values = ["email": form["email"] ?? "", "djName": form["dj_name"] ?? "", "timezone": form["timezone"] ?? ""]
+            guard form["password"] == form["password_again"] else {
+                return signupPage(visit, form: values, errors: ["password_again": "The two passwords differ."], status: .unprocessableContent)
+            }
+            do {
+                let (user, _) = try await accounts.signUp(SignupForm(
+                    email: values["email"]!, password: form["password"] ?? "", djName: values["djName"]!, timezone: values["timezone"]!
+                ))
+                context.logger.info("account created from the web", metadata: ["user_id": "\(user.id)"])
+                var response = web.redirect("/dashboard?welcome=1")
+                web.signIn(&response, token: try await accounts.session(for: user))
+                return response
+            } catch let error as AccountError {
+                return signupPage(visit, form: values, errors: Self.fieldErrors(error), status: error.apiError.status)
+            }
+        }
+
+        router.get("login") { request, _ in
+            let visit = await web.visit(request)
+            if visit.user != nil { return web.redirect("/dashboard") }
+            return web.page("login", visit, title: "Log in", ["next": Self.safeNext(request.uri.queryParameters["next"].map(String.init))])
+        }
+        router.post("login") { request, context in
+            let visit = await web.visit(request)
+            let form = try await FormFields.read(request, context: context)
+            try web.checkCSRF(form, visit)
+            let email = (form["email"] ?? "").uniquenessKey
+            let next = Self.safeNext(form["next"])
+            if let wait = await limits.check([("login-ip:\(context.remoteAddress?.ipAddress ?? "?")", AttemptLimits.loginPerIP), ("login:\(email)", AttemptLimits.loginPerAccount)]) {
+                var response = web.page("login", visit, title: "Log in", status: .tooManyRequests, [
+                    "form": ["email": form["email"] ?? ""], "next": next,
+                    "errors": ["form": "Too many attempts. Wait \(Int(wait.rounded(.up) / 60) + 1) minutes and try again."],
+                ])
+                response.headers[.retryAfter] = "\(Int(wait.rounded(.up)))"
+                return response
+            }
+            do {
+                let token = try await accounts.logIn(email: form["email"] ?? "", password: form["password"] ?? "")
+                var response = web.redirect(next)
+                web.signIn(&response, token: token)
+                return response
+            } catch let error as AccountError {
+                let message = error == .accountDeactivated ? error.apiError.message : "Incorrect email or password."
+                return web.page("login", visit, title: "Log in", status: error.apiError.status, [
+                    "form": ["email": form["email"] ?? ""], "next": next, "errors": ["form": message],
+                ])
+            }
+        }
+
+        router.get("logout") { request, _ in
+            web.page("logout", await web.visit(request), title: "Log out")
+        }
+        router.post("logout") { request, context in
+            let visit = await web.visit(request)
+            try web.checkCSRF(try await FormFields.read(request, context: context), visit)
+            var response = web.redirect("/")
+            web.signOut(&response)
+            return response
+        }
+
+        router.get("forgot-password") { request, _ in
+            web.page("forgot", await web.visit(request), title: "Forgot your password?")
+        }
+        router.post("forgot-password") { request, context in
+            let visit = await web.visit(request)
+            let form = try await FormFields.read(request, context: context)
+            try web.checkCSRF(form, visit)
+            let email = (form["email"] ?? "").uniquenessKey
+            if let wait = await limits.check([("reset-ip:\(context.remoteAddress?.ipAddress ?? "?")", AttemptLimits.resetPerIP), ("reset:\(email)", AttemptLimits.resetPerAccount)]) {
+                var response = web.message(visit, heading: "Slow down", text: "Too many reset requests. Try again in \(Int(wait.rounded(.up) / 60) + 1) minutes.", status: .tooManyRequests)
+                response.headers[.retryAfter] = "\(Int(wait.rounded(.up)))"
+                return response
+            }
+            do {
+                try await accounts.requestPasswordReset(email: email, publicURL: web.links.publicURL, mailer: mailer)
+            } catch {
+                // The answer must not depend on whether the address exists, nor on the mail server.
+                context.logger.error("password reset mail failed", metadata: ["error": "\(error)"])
+            }
+            return web.message(visit, heading: "Check your mail", text: "If that address has an account, a reset link is on its way. It works once, for one hour.")
+        }
+
+        router.get("reset-password") { request, _ in
+            let visit = await web.visit(request)
+            return web.page("reset", visit, title: "New password", ["token": request.uri.queryParameters["token"].map(String.init) ?? ""])
+        }
+        router.post("reset-password") { request, context in
+            let visit = await web.visit(request)
+            let form = try await FormFields.read(request, context: context)
+            try web.checkCSRF(form, visit)
+            let token = form["token"] ?? ""
+            guard form["password"] == form["password_again"] else {
+                return web.page("reset", visit, title: "New password", status: .unprocessableContent, ["token": token, "errors": ["password_again": "The two passwords differ."]])
+            }
+            do {
+                let user = try await accounts.resetPassword(token: token, newPassword: form["password"] ?? "")
+                context.logger.notice("password reset; every session of the account ended", metadata: ["user_id": "\(user.id)"])
+                var response = web.message(visit, heading: "Password changed", text: "Your password is set and every old session has ended. Log in with the new one.", link: ("/login", "Log in"))
+                web.signOut(&response)
+                return response
+            } catch let error as AccountError {
+                return web.page("reset", visit, title: "New password", status: error.apiError.status, ["token": token, "errors": Self.fieldErrors(error)])
+            }
+        }
+    }
+
+    private func signupPage(_ visit: WebVisit, form: [String: String], errors: [String: String], status: HTTPResponse.Status = .ok) -> Response {
+        web.page("signup", visit, title: "Sign up", status: status, [
+            "form": form, "errors": errors, "zones": PageRenderer.zones(form["timezone"].flatMap { $0.isEmpty ? nil : $0 } ?? "UTC"),
+        ])
+    }
+
+    static func fieldErrors(_ error: AccountError) -> [String: String] {
+        let api = error.apiError
+        return [api.field ?? "form": api.message]
+    }
+
+    /// Only a path on this site: never an open redirect.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/dashboard" }
+        return next
+    }
+
+    static func asset(_ text: String, type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

@@ -1,0 +1,117 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Shared
+
+/// What a page request knows about its browser: who is logged in, and the CSRF token.
+struct WebVisit: Sendable {
+    var user: UserRecord?
+    var token: String?
+    var csrf: String
+    var setCSRFCookie: Bool
+}
+
+/// The web app's plumbing: the session cookie (the same JWT as the API's bearer token,
+/// HttpOnly, SameSite=Lax), double-submit CSRF tokens for every form, rendering and redirects.
+struct WebSession: Sendable {
+    static let csrfCookie = "motherstream_csrf"
+    let accounts: Accounts
+    let renderer: PageRenderer
+    let links: WebLinks
+    let secureCookies: Bool
+
+    func visit(_ request: Request) async -> WebVisit {
+        var visit = WebVisit(user: nil, token: nil, csrf: "", setCSRFCookie: false)
+        if let token = request.cookies[AdminGate.cookieName]?.value, let user = try? await accounts.user(forToken: token) {
+            visit.user = user
+            visit.token = token
+        }
+        if let csrf = request.cookies[Self.csrfCookie]?.value, csrf.count >= 32 {
+            visit.csrf = csrf
+        } else {
+            visit.csrf = Data((0..<24).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            visit.setCSRFCookie = true
+        }
+        return visit
+    }
+
+    /// Refuses a form whose token does not match the browser's cookie (a cross-site post).
+    func checkCSRF(_ form: FormFields, _ visit: WebVisit) throws {
+        guard !visit.setCSRFCookie, let presented = form["csrf"], Secret(visit.csrf).matches(presented) else {
+            throw APIError(.forbidden, code: "csrf", message: "This form expired or came from another site. Go back, reload the page and try again.")
+        }
+    }
+
+    func page(_ template: String, _ visit: WebVisit, title: String, status: HTTPResponse.Status = .ok, _ values: [String: Any] = [:]) -> Response {
+        var context = values
+        context["title"] = title
+        context["csrf"] = visit.csrf
+        context["queueURL"] = links.queuePublicURL
+        if let user = visit.user {
+            context["user"] = ["djName": user.djName, "id": user.id.uuidString.lowercased(), "isAdmin": user.role == .admin] as [String: Any]
+        }
+        var response = Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: renderer.html(template, context)))
+        )
+        if visit.setCSRFCookie {
+            response.setCookie(Cookie(name: Self.csrfCookie, value: visit.csrf, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+        }
+        return response
+    }
+
+    func message(_ visit: WebVisit, heading: String, text: String, link: (href: String, label: String)? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        var values: [String: Any] = ["heading": heading, "text": text]
+        if let link { values["link"] = ["href": link.href, "label": link.label] }
+        return page("message", visit, title: heading, status: status, values)
+    }
+
+    func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+
+    func signIn(_ response: inout Response, token: String) {
+        response.setCookie(Cookie(
+            name: AdminGate.cookieName, value: token, maxAge: Int(accounts.tokenLifetime), path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax
+        ))
+    }
+
+    func signOut(_ response: inout Response) {
+        response.setCookie(Cookie(name: AdminGate.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+    }
+
+    /// Where a logged-out visitor is sent: the login page, coming back here afterwards.
+    func requireLogin(_ request: Request) -> Response {
+        redirect("/login?next=\(request.uri.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/dashboard")")
+    }
+}
+
+/// The addresses the web pages hand to browsers.
+struct WebLinks: Sendable {
+    /// AccountService as browsers reach it (`PUBLIC_URL`): reset links point here.
+    var publicURL: String
+    /// QueueService as browsers reach it (`QUEUE_PUBLIC_URL`): live state and queue pages.
+    var queuePublicURL: String
+    /// What DJs put in their encoder's Server field (`RTMP_PUBLIC_URL`).
+    var rtmpURL: String
+}
+
+/// An `application/x-www-form-urlencoded` body.
+struct FormFields: Sendable {
+    private var values: [String: String] = [:]
+
+    subscript(name: String) -> String? { values[name] }
+
+    static func read(_ request: Request, context: ServiceRequestContext) async throws -> FormFields {
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        var fields = FormFields()
+        for pair in String(buffer: body).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String { String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            guard let name = parts.first else { continue }
+            fields.values[decode(name)] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return fields
+    }
+}
