@@ -9,7 +9,7 @@ struct AccountServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "AccountService",
         abstract: "Motherstream accounts: users, sessions, stream keys.",
-        subcommands: [Serve.self, Admin.self],
+        subcommands: [Serve.self, Admin.self, ImportOriginal.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -56,6 +56,29 @@ struct CreateAdmin: AsyncParsableCommand {
             } catch let error as AccountError {
                 throw ValidationError(error.apiError.message)
             }
+        }
+    }
+}
+
+struct ImportOriginal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-original",
+        abstract: "Copy the original system's users (passwords and stream keys keep working). Safe to run again."
+    )
+
+    @Option(name: .customLong("database-url"), help: "The original system's PostgreSQL, e.g. postgres://user:pass@host/motherstream")
+    var databaseURL: String
+
+    func run() async throws {
+        let config = try AccountConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
+        let logger = Observability.logger(for: .accountService, level: .warning)
+        let source = try DatabaseLocation.parse(url: databaseURL)
+        let originals = try await OriginalImport.read(from: source, logger: logger)
+        let (store, _) = try await Database.open(config.database, logger: logger)
+        try await store.withRunningConnections {
+            try await store.migrate()
+            let report = try await OriginalImport(store: store, vault: StreamKeyVault(secret: config.jwtSecret)).run(originals)
+            print("\(originals.count) accounts in the original: \(report)")
         }
     }
 }

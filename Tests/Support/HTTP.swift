@@ -18,6 +18,13 @@ public struct TestHTTP: Sendable {
         }
     }
 
+    /// A client that reports redirects instead of following them, as a browser's cookie jar needs.
+    static let plain: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     public init() {}
 
     public func send(
@@ -31,7 +38,7 @@ public struct TestHTTP: Sendable {
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
+        let response = try await Self.plain.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
         let bytes = try await response.body.collect(upTo: 16 << 20)
         return Reply(status: Int(response.status.code), body: String(buffer: bytes), headers: response.headers)
     }
