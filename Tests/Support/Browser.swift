@@ -60,6 +60,41 @@ public final class Browser: @unchecked Sendable {
         return try reply.json()["value"]
     }
 
+    /// Types into the element matching a CSS selector, as a user would.
+    public func fill(_ selector: String, _ text: String) async throws {
+        let element = try await find(selector)
+        let reply = try await http.post("\(sessionURL)/element/\(element)/value", json: try Self.json(["text": text]))
+        guard reply.status == 200 else { throw ServiceProcessError("typing into \(selector) failed: \(reply.body)") }
+    }
+
+    public func click(_ selector: String) async throws {
+        let element = try await find(selector)
+        let reply = try await http.post("\(sessionURL)/element/\(element)/click", json: "{}")
+        guard reply.status == 200 else { throw ServiceProcessError("clicking \(selector) failed: \(reply.body)") }
+    }
+
+    /// Answers "OK" to a `confirm()` dialog.
+    public func acceptDialog() async throws {
+        for _ in 0..<50 {
+            let reply = try await http.post("\(sessionURL)/alert/accept", json: "{}")
+            if reply.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ServiceProcessError("no dialog to accept")
+    }
+
+    public func currentURL() async throws -> String {
+        (try await http.get("\(sessionURL)/url").json()["value"] as? String) ?? ""
+    }
+
+    private func find(_ selector: String) async throws -> String {
+        let reply = try await http.post("\(sessionURL)/element", json: try Self.json(["using": "css selector", "value": selector]))
+        guard let value = try reply.json()["value"] as? [String: Any], let id = value.values.first as? String else {
+            throw ServiceProcessError("no element \(selector): \(reply.body.prefix(200))")
+        }
+        return id
+    }
+
     public func text() async throws -> String {
         (try await evaluate("return document.body ? document.body.innerText : ''") as? String) ?? ""
     }

@@ -46,7 +46,16 @@ enum Assets {
       document.querySelectorAll("[data-copy]").forEach(function (button) {
         button.addEventListener("click", function () {
           var field = document.getElementById(button.dataset.copy);
-          navigator.clipboard.writeText(field.value).then(function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy"; }, 1500); });
+          function done() { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy"; }, 1500); }
+          function fallback() {
+            var type = field.type;
+            field.type = "text";
+            field.select();
+            var copied = document.execCommand && document.execCommand("copy");
+            field.type = type;
+            if (copied) done(); else button.textContent = "Select and copy by hand";
+          }
+          if (navigator.clipboard) navigator.clipboard.writeText(field.value).then(done, fallback); else fallback();
         });
       });
       document.querySelectorAll("[data-reveal]").forEach(function (button) {
@@ -63,7 +72,7 @@ enum Assets {
       var zone = document.querySelector("select[data-browser-zone]");
       if (zone && !zone.dataset.chosen) {
         var browser = Intl.DateTimeFormat().resolvedOptions().timeZone;
-        if (browser) zone.value = browser;
+        if (browser && Array.prototype.some.call(zone.options, function (option) { return option.value === browser; })) zone.value = browser;
       }
       var live = document.querySelector("[data-live]");
       if (!live) return;
@@ -93,6 +102,7 @@ enum Assets {
           }));
           document.getElementById("remaining").dataset.ends = queue.lead ? queue.lead.ends_at : "";
           document.getElementById("remaining").dataset.offset = String(Date.parse(queue.server_time) - Date.now());
+          tick();
         }
       }
       function connect() {
@@ -100,13 +110,15 @@ enum Assets {
         source.addEventListener("queue", function (event) { lastId = event.lastEventId || lastId; retry = 1000; render(JSON.parse(event.data)); });
         source.onerror = function () { if (source.readyState === EventSource.CLOSED) { source.close(); setTimeout(connect, retry); retry = Math.min(retry * 2, 15000); } };
       }
-      var remaining = document.getElementById("remaining");
-      if (remaining) setInterval(function () {
+      function tick() {
+        var remaining = document.getElementById("remaining");
+        if (!remaining) return;
         var ends = Date.parse(remaining.dataset.ends || "");
         if (!ends) { remaining.textContent = "—"; return; }
         var left = Math.max(0, Math.floor((ends - Date.now() - Number(remaining.dataset.offset || 0)) / 1000));
         remaining.textContent = Math.floor(left / 3600) + ":" + String(Math.floor(left % 3600 / 60)).padStart(2, "0") + ":" + String(left % 60).padStart(2, "0");
-      }, 500);
+      }
+      setInterval(tick, 500);
       connect();
     })();
     """#

@@ -20,6 +20,9 @@ struct PageRenderer: Sendable {
 
     /// The time-zone list for a select, with `chosen` selected.
     static func zones(_ chosen: String) -> [[String: Any]] {
-        TimeZone.knownTimeZoneIdentifiers.sorted().map { ["name": $0, "selected": $0 == chosen] }
+        allZones.map { ["name": $0, "selected": $0 == chosen] }
     }
+
+    /// Foundation's list lacks plain "UTC" on Linux; it is the default and what headless browsers report.
+    static let allZones: [String] = Array(Set(TimeZone.knownTimeZoneIdentifiers + ["UTC"])).sorted()
 }

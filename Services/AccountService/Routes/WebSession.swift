@@ -44,7 +44,8 @@ struct WebSession: Sendable {
     }
 
     func page(_ template: String, _ visit: WebVisit, title: String, status: HTTPResponse.Status = .ok, _ values: [String: Any] = [:]) -> Response {
-        var context = values
+        // An absent value must be absent for mustache: a nil inside `Any` would count as present.
+        var context = values.compactMapValues(Self.unwrapped)
         context["title"] = title
         context["csrf"] = visit.csrf
         context["queueURL"] = links.queuePublicURL
@@ -59,6 +60,13 @@ struct WebSession: Sendable {
             response.setCookie(Cookie(name: Self.csrfCookie, value: visit.csrf, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
         }
         return response
+    }
+
+    /// The value inside an Optional hidden in `Any`, nil for `.none`, the value itself otherwise.
+    static func unwrapped(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first.flatMap { unwrapped($0.value) }
     }
 
     func message(_ visit: WebVisit, heading: String, text: String, link: (href: String, label: String)? = nil, status: HTTPResponse.Status = .ok) -> Response {
