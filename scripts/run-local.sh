@@ -57,7 +57,7 @@ sleep 1
 cat <<EOT
 
 Motherstream is running (Ctrl-C stops it). Open http://127.0.0.1:8087/ to sign up;
-make yourself an admin with: .build/debug/AccountService admin create --email you@example.org --dj-name You
+make yourself an admin (in another terminal): make admin EMAIL=you@example.org DJ_NAME=You
 
   HookGateway     $gateway            (SRS hooks: /srs/hooks, forward backend: /srs/forward)
   QueueService    http://127.0.0.1:8086   (queue: /queue-json, /api/v1/queue)
