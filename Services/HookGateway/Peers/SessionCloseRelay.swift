@@ -37,17 +37,21 @@ actor SessionCloseRelay: Service {
     func run() async throws {
         let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         wake = continuation
+        // Cancelled (not merely told) on shutdown: a retry sleeping its backoff while QueueService
+        // is gone would otherwise hold the gateway's exit for up to 30 s.
+        try? await cancelWhenGracefulShutdown { await self.retryWhileUndelivered(signals) }
+        if !undelivered.isEmpty {
+            logger.warning("stopping with session closes QueueService never took", metadata: ["count": "\(undelivered.count)"])
+        }
+    }
+
+    private func retryWhileUndelivered(_ signals: AsyncStream<Void>) async {
         var delay: Duration = .milliseconds(250)
-        await withGracefulShutdownHandler {
-            for await _ in signals.cancelOnGracefulShutdown() {
-                while !undelivered.isEmpty {
-                    try? await Task.sleep(for: delay)
-                    if Task.isCancelled { return }
-                    delay = await retryAll() ? .milliseconds(250) : min(delay * 2, .seconds(30))
-                }
+        for await _ in signals {
+            while !undelivered.isEmpty {
+                do { try await Task.sleep(for: delay) } catch { return }
+                delay = await retryAll() ? .milliseconds(250) : min(delay * 2, .seconds(30))
             }
-        } onGracefulShutdown: {
-            continuation.finish()
         }
     }
 
