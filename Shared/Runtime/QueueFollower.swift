@@ -38,7 +38,7 @@ public actor QueueFollower: Service {
     public func currentStatus() -> Status { status }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await self.follow()
         }
     }

@@ -55,7 +55,7 @@ public final class RealOBS: @unchecked Sendable {
         }
         guard !display.isEmpty else { throw ServiceProcessError("Xvfb did not start") }
 
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let obs = Process()
         obs.executableURL = URL(fileURLWithPath: "/usr/bin/obs")
         obs.arguments = ["--multi", "--disable-missing-files-check", "--collection", "Motherstream", "--profile", "Motherstream", "--scene", "BRB"]

@@ -27,7 +27,7 @@ public final class ServiceProcess: @unchecked Sendable {
             throw ServiceProcessError("\(binary.path) is missing: run `swift build` (make test does) before the system tests")
         }
         if !FileManager.default.fileExists(atPath: logFile.path) {
-            FileManager.default.createFile(atPath: logFile.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil) // the FileHandle below throws if this failed
         }
         let log = try FileHandle(forWritingTo: logFile)
         try log.seekToEnd()

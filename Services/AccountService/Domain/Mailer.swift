@@ -35,7 +35,10 @@ struct OutboxMailer: Mailer {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let name = "\(Int(Date().timeIntervalSince1970 * 1000))-\(UUID().uuidString.prefix(8)).eml"
         let path = (directory as NSString).appendingPathComponent(name)
-        FileManager.default.createFile(atPath: path, contents: Data(Mail.message(from: from, to: address, subject: subject, body: body).utf8), attributes: [.posixPermissions: 0o600])
+        let message = Data(Mail.message(from: from, to: address, subject: subject, body: body).utf8)
+        guard FileManager.default.createFile(atPath: path, contents: message, attributes: [.posixPermissions: 0o600]) else {
+            throw MailError(message: "could not write \(path)")
+        }
         logger.notice("mail written to the outbox (no SENDMAIL_COMMAND configured)", metadata: ["path": "\(path)", "subject": "\(subject)"])
     }
 }

@@ -39,7 +39,7 @@ actor SessionCloseRelay: Service {
         wake = continuation
         // Cancelled (not merely told) on shutdown: a retry sleeping its backoff while QueueService
         // is gone would otherwise hold the gateway's exit for up to 30 s.
-        try? await cancelWhenGracefulShutdown { await self.retryWhileUndelivered(signals) }
+        await cancelWhenGracefulShutdown { await self.retryWhileUndelivered(signals) }
         if !undelivered.isEmpty {
             logger.warning("stopping with session closes QueueService never took", metadata: ["count": "\(undelivered.count)"])
         }

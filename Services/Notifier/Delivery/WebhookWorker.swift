@@ -62,7 +62,7 @@ actor WebhookWorker: Service {
     }
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await self.follow()
         }
         // A disabled webhook stops working, not the service: wait for shutdown like the rest.

@@ -40,7 +40,7 @@ actor OBSClient: Service {
     }
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await self.connectForever()
         }
     }
