@@ -5,38 +5,24 @@ import TestSupport
 
 /// QueueService and Notifier as real processes, announcing to the fake Discord.
 final class NotifierRig: @unchecked Sendable {
-    let queue: ServiceProcess
-    let notifier: ServiceProcess
+    let processes: QueueAndConsumer
     let discord: FakeDiscord
     let auth = ["Authorization": "Bearer \(TestSecrets.internalToken)"]
+    var queue: ServiceProcess { processes.queue }
+    var notifier: ServiceProcess { processes.consumer }
 
     static func start(webhooks: [String], extra: [String: String] = [:]) async throws -> NotifierRig {
-        let directory = try temporaryDirectory("notifier")
         let discord = try await FakeDiscord.start()
-        let ports = (queue: try freePort(), notifier: try freePort())
-        var environment = TestSecrets.environment
-        environment["QUEUE_SERVICE_URL"] = "http://127.0.0.1:\(ports.queue)"
-        environment["HOOK_GATEWAY_URL"] = "http://127.0.0.1:9"
-        environment["LEAD_GRACE_SECONDS"] = "0"
-        environment["WAITING_GRACE_SECONDS"] = "0"
-        var queueEnvironment = environment
-        queueEnvironment["DATA_DIR"] = directory.appendingPathComponent("queue").path
-        var notifierEnvironment = environment.merging(extra) { _, new in new }
-        notifierEnvironment["DATA_DIR"] = directory.appendingPathComponent("notifier").path
-        notifierEnvironment["DISCORD_WEBHOOK_URLS"] = webhooks.map { discord.url(webhook: $0) }.joined(separator: ",")
-        let rig = NotifierRig(
-            queue: ServiceProcess("QueueService", port: ports.queue, environment: queueEnvironment, logDirectory: directory),
-            notifier: ServiceProcess("Notifier", port: ports.notifier, environment: notifierEnvironment, logDirectory: directory),
-            discord: discord
-        )
-        try await rig.queue.start()
-        try await rig.notifier.start()
+        var environment = extra
+        environment["DISCORD_WEBHOOK_URLS"] = webhooks.map { discord.url(webhook: $0) }.joined(separator: ",")
+        let processes = try QueueAndConsumer("Notifier", label: "notifier", consumerEnvironment: environment)
+        let rig = NotifierRig(processes: processes, discord: discord)
+        try await processes.start()
         return rig
     }
 
-    private init(queue: ServiceProcess, notifier: ServiceProcess, discord: FakeDiscord) {
-        self.queue = queue
-        self.notifier = notifier
+    private init(processes: QueueAndConsumer, discord: FakeDiscord) {
+        self.processes = processes
         self.discord = discord
     }
 
@@ -44,7 +30,7 @@ final class NotifierRig: @unchecked Sendable {
         do {
             try await body(self)
         } catch {
-            let logs = [queue, notifier].map { "--- \($0.name) ---\n\($0.tail(3000))" }.joined(separator: "\n")
+            let logs = processes.logs(lastBytes: 3000)
             await stop()
             throw ServiceProcessError("\(error)\n\(logs)")
         }
@@ -52,8 +38,7 @@ final class NotifierRig: @unchecked Sendable {
     }
 
     func stop() async {
-        await notifier.stop()
-        await queue.stop()
+        await processes.stop()
         await discord.stop()
     }
 

@@ -5,51 +5,35 @@ import TestSupport
 
 /// QueueService and OBSBridge as real processes against the fake obs-websocket server.
 final class BridgeRig: @unchecked Sendable {
-    let queue: ServiceProcess
-    let bridge: ServiceProcess
+    let processes: QueueAndConsumer
     let obs: FakeOBS
-    let directory: URL
     let http = TestHTTP()
     let auth = ["Authorization": "Bearer \(TestSecrets.internalToken)"]
+    var queue: ServiceProcess { processes.queue }
+    var bridge: ServiceProcess { processes.consumer }
 
     static func start(obsPassword: String = "obs-password-1", bridgePassword: String? = nil) async throws -> BridgeRig {
-        let directory = try temporaryDirectory("bridge")
         let obs = try await FakeOBS.start(password: obsPassword)
-        let ports = (queue: try freePort(), bridge: try freePort())
-        var environment = TestSecrets.environment
-        environment["QUEUE_SERVICE_URL"] = "http://127.0.0.1:\(ports.queue)"
-        environment["HOOK_GATEWAY_URL"] = "http://127.0.0.1:9"
-        environment["LEAD_GRACE_SECONDS"] = "0"
-        environment["WAITING_GRACE_SECONDS"] = "0"
-        var queueEnvironment = environment
-        queueEnvironment["DATA_DIR"] = directory.appendingPathComponent("queue").path
-        var bridgeEnvironment = environment
-        bridgeEnvironment["DATA_DIR"] = directory.appendingPathComponent("bridge").path
-        bridgeEnvironment["OBS_PORT"] = "\(obs.port)"
-        bridgeEnvironment["OBS_PASSWORD"] = bridgePassword ?? obsPassword
-        bridgeEnvironment["OBS_RECONNECT_DELAY_SECONDS"] = "1"
-        let rig = BridgeRig(
-            queue: ServiceProcess("QueueService", port: ports.queue, environment: queueEnvironment, logDirectory: directory),
-            bridge: ServiceProcess("OBSBridge", port: ports.bridge, environment: bridgeEnvironment, logDirectory: directory),
-            obs: obs, directory: directory
-        )
-        try await rig.queue.start()
-        try await rig.bridge.start()
+        let processes = try QueueAndConsumer("OBSBridge", label: "bridge", consumerEnvironment: [
+            "OBS_PORT": "\(obs.port)",
+            "OBS_PASSWORD": bridgePassword ?? obsPassword,
+            "OBS_RECONNECT_DELAY_SECONDS": "1",
+        ])
+        let rig = BridgeRig(processes: processes, obs: obs)
+        try await processes.start()
         return rig
     }
 
-    private init(queue: ServiceProcess, bridge: ServiceProcess, obs: FakeOBS, directory: URL) {
-        self.queue = queue
-        self.bridge = bridge
+    private init(processes: QueueAndConsumer, obs: FakeOBS) {
+        self.processes = processes
         self.obs = obs
-        self.directory = directory
     }
 
     func run(_ body: (BridgeRig) async throws -> Void) async throws {
         do {
             try await body(self)
         } catch {
-            let logs = [queue, bridge].map { "--- \($0.name) ---\n\($0.tail(6000))" }.joined(separator: "\n")
+            let logs = processes.logs(lastBytes: 6000)
             await stop()
             throw ServiceProcessError("\(error)\nprogramme: \(obs.programPicture)\n\(logs)")
         }
@@ -57,8 +41,7 @@ final class BridgeRig: @unchecked Sendable {
     }
 
     func stop() async {
-        await bridge.stop()
-        await queue.stop()
+        await processes.stop()
         await obs.shutDown()
     }
 

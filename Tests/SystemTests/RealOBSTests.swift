@@ -17,40 +17,28 @@ import TestSupport
             publishers.append(try ColourPublisher.start(colour: colour == "green" ? "0x00FF00" : colour, to: nginx.url(stream)))
         }
         let obs = try await RealOBS.start()
-        let directory = try temporaryDirectory("real-obs")
-        let ports = (queue: try freePort(), bridge: try freePort())
-        var environment = TestSecrets.environment
-        environment["QUEUE_SERVICE_URL"] = "http://127.0.0.1:\(ports.queue)"
-        environment["HOOK_GATEWAY_URL"] = "http://127.0.0.1:9"
-        environment["LEAD_GRACE_SECONDS"] = "0"
-        environment["WAITING_GRACE_SECONDS"] = "0"
-        var queueEnvironment = environment
-        queueEnvironment["DATA_DIR"] = directory.appendingPathComponent("queue").path
-        var bridgeEnvironment = environment
-        bridgeEnvironment["DATA_DIR"] = directory.appendingPathComponent("bridge").path
-        bridgeEnvironment["OBS_PORT"] = "\(obs.port)"
-        bridgeEnvironment["OBS_PASSWORD"] = obs.password
-        bridgeEnvironment["OBS_RECONNECT_DELAY_SECONDS"] = "1"
-        bridgeEnvironment["OBS_TIMER_SOURCE"] = "TIMER"
-        bridgeEnvironment["LEAD_PULL_URL"] = "rtmp://127.0.0.1:\(nginx.port)/{app}/{stream}"
-        let queue = ServiceProcess("QueueService", port: ports.queue, environment: queueEnvironment, logDirectory: directory)
-        let bridge = ServiceProcess("OBSBridge", port: ports.bridge, environment: bridgeEnvironment, logDirectory: directory)
+        let processes = try QueueAndConsumer("OBSBridge", label: "real-obs", consumerEnvironment: [
+            "OBS_PORT": "\(obs.port)",
+            "OBS_PASSWORD": obs.password,
+            "OBS_RECONNECT_DELAY_SECONDS": "1",
+            "OBS_TIMER_SOURCE": "TIMER",
+            "LEAD_PULL_URL": "rtmp://127.0.0.1:\(nginx.port)/{app}/{stream}",
+        ])
+        let (queue, bridge) = (processes.queue, processes.consumer)
         var probe: OBSProbe?
         let sampler = ProgrammeSampler()
 
         func teardown() async {
             await sampler.stop()
             probe?.close()
-            await bridge.stop()
-            await queue.stop()
+            await processes.stop()
             await obs.stop()
             for publisher in publishers { await publisher.stop() }
             await nginx.stop()
         }
 
         do {
-            try await queue.start()
-            try await bridge.start()
+            try await processes.start()
             let connected = try await OBSProbe.connect(port: obs.port, password: obs.password)
             probe = connected
             let lineup = DJLineup(queue: queue)
@@ -125,7 +113,7 @@ import TestSupport
             #expect(sampler.longestBlack <= 400, "black for longer than the 400 ms one scene cut may take: \(report)")
             #expect(median(prerolled) < median(cold), "a pre-rolled handover should be the faster one")
         } catch {
-            let logs = [queue, bridge].map { "--- \($0.name) ---\n\($0.tail(4000))" }.joined(separator: "\n")
+            let logs = processes.logs(lastBytes: 4000)
             await teardown()
             throw ServiceProcessError("\(error)\n\(logs)")
         }
