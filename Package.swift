@@ -61,8 +61,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            path: "Services/QueueService"
+            path: "Services/QueueService",
+            resources: [.process("Pages/Resources")]
         ),
             .executableTarget(
             name: "AccountService",
@@ -77,7 +79,8 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Services/AccountService",
-            exclude: ["CArgon2"]
+            exclude: ["CArgon2"],
+            resources: [.process("Pages/Resources")]
         ),
             .executableTarget(
             name: "HookGateway",
@@ -155,6 +158,11 @@ let package = Package(
             name: "NotifierTests",
             dependencies: ["Notifier", "TestSupport", "Shared"],
             path: "Tests/NotifierTests"
+        ),
+        .testTarget(
+            name: "SharedTests",
+            dependencies: ["Shared", "TestSupport"],
+            path: "Tests/SharedTests"
         ),
     ]
 )

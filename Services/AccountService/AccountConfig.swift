@@ -10,8 +10,7 @@ struct AccountConfig: Sendable {
     var database: DatabaseLocation
     /// How long a session token is valid (`JWT_EXPIRY_SECONDS`, default 12 h).
     var tokenLifetime: TimeInterval
-    /// Argon2id cost (`ARGON2_ITERATIONS`, `ARGON2_MEMORY_KIB`, `ARGON2_PARALLELISM`); argon2-cffi's defaults.
-    var hasher: PasswordHasher
+    var argon2: Argon2Cost
     /// The addresses browsers are given (`PUBLIC_URL`, `QUEUE_PUBLIC_URL`, `RTMP_PUBLIC_URL`).
     var links: WebLinks
     /// `SENDMAIL_COMMAND` (e.g. `msmtp -t`), or nil: mail goes to `DATA_DIR/outbox`.
@@ -29,7 +28,7 @@ struct AccountConfig: Sendable {
         database = try DatabaseLocation(reader: reader, dataDirectory: settings.dataDirectory)
         tokenLifetime = try reader.seconds("jwt.expiry.seconds", variable: "JWT_EXPIRY_SECONDS", default: 12 * 3600)
         guard tokenLifetime >= 60 else { throw ConfigurationError("JWT_EXPIRY_SECONDS must be at least 60.") }
-        hasher = PasswordHasher(
+        argon2 = Argon2Cost(
             iterations: UInt32(try Self.cost(reader, "argon2.iterations", "ARGON2_ITERATIONS", default: 3, range: 1...100)),
             memoryKiB: UInt32(try Self.cost(reader, "argon2.memory.kib", "ARGON2_MEMORY_KIB", default: 65536, range: 8...4_194_304)),
             parallelism: UInt32(try Self.cost(reader, "argon2.parallelism", "ARGON2_PARALLELISM", default: 4, range: 1...64))

@@ -43,18 +43,18 @@ struct CreateAdmin: AsyncParsableCommand {
         let config = try AccountConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
         let password = try PasswordPrompt.read()
         let logger = Observability.logger(for: .accountService, level: .warning)
-        let (store, _) = try await Database.open(config.database, logger: logger)
+        let (store, _, _) = try await Database.open(config.database, logger: logger)
         try await store.withRunningConnections {
             try await store.migrate()
             let accounts = Accounts(
-                store: store, hasher: config.hasher, vault: StreamKeyVault(secret: config.jwtSecret),
+                store: store, hasher: PasswordHasher(cost: config.argon2, pool: HashingPool(threads: 1, waiting: 0)), vault: StreamKeyVault(secret: config.jwtSecret),
                 tokens: await SessionTokens(secret: config.jwtSecret), tokenLifetime: config.tokenLifetime
             )
             do {
                 let (user, _) = try await accounts.signUp(SignupForm(email: email, password: password, djName: djName, timezone: timezone), role: .admin)
                 print("Admin \(user.email) (\(user.djName)) created with id \(user.id.uuidString.lowercased()).")
             } catch let error as AccountError {
-                throw ValidationError(error.apiError.message)
+                throw ValidationError(error.message)
             }
         }
     }
@@ -73,8 +73,8 @@ struct ImportOriginal: AsyncParsableCommand {
         let config = try AccountConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
         let logger = Observability.logger(for: .accountService, level: .warning)
         let source = try DatabaseLocation.parse(url: databaseURL)
-        let originals = try await OriginalImport.read(from: source, logger: logger)
-        let (store, _) = try await Database.open(config.database, logger: logger)
+        let originals = try await OriginalDatabase.users(in: source, logger: logger)
+        let (store, _, _) = try await Database.open(config.database, logger: logger)
         try await store.withRunningConnections {
             try await store.migrate()
             let report = try await OriginalImport(store: store, vault: StreamKeyVault(secret: config.jwtSecret)).run(originals)

@@ -9,7 +9,7 @@ func buildApplication(_ config: AccountConfig) async throws -> some ApplicationP
     let logger = Observability.logger(for: .accountService, level: config.settings.logLevel)
     let (store, storeService) = try await Database.open(config.database, logger: logger)
     let accounts = Accounts(
-        store: store, hasher: config.hasher, vault: StreamKeyVault(secret: config.jwtSecret),
+        store: store, hasher: PasswordHasher(cost: config.argon2), vault: StreamKeyVault(secret: config.jwtSecret),
         tokens: await SessionTokens(secret: config.jwtSecret), tokenLifetime: config.tokenLifetime
     )
 
@@ -18,7 +18,7 @@ func buildApplication(_ config: AccountConfig) async throws -> some ApplicationP
     let queue = QueueDesk(client: peer(config.settings.queueServiceURL))
     let mailer: any Mailer = config.sendmailCommand.map { SendmailMailer(command: $0, from: config.mailFrom, logger: logger) }
         ?? OutboxMailer(directory: (config.settings.dataDirectory as NSString).appendingPathComponent("outbox"), from: config.mailFrom, logger: logger)
-    let web = WebSession(accounts: accounts, renderer: try PageRenderer(), links: config.links, secureCookies: config.secureCookies)
+    let web = WebSession(accounts: accounts, renderer: try await PageRenderer(), links: config.links, secureCookies: config.secureCookies)
     let board = ServiceStatusBoard(
         services: [
             ("HookGateway", peer(config.settings.hookGatewayURL)), ("QueueService", peer(config.settings.queueServiceURL)),

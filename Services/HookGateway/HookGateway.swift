@@ -5,7 +5,7 @@ import Shared
 struct HookGatewayCommand {
     static func main() async {
         await runService(named: .hookGateway) {
-            let config = try GatewayConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
+            let config = try HookGatewayConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
             return try await buildApplication(config)
         }
     }

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Logging
 import Metrics
 import ServiceLifecycle
 import Shared
@@ -10,19 +9,22 @@ func buildApplication(_ config: NotifierConfig) async throws -> some Application
     let logger = Observability.logger(for: .notifier, level: config.settings.logLevel)
     let http = HTTPClientService()
     let queue = PeerClient(baseURL: config.settings.queueServiceURL, http: http.client, token: config.internalToken, timeout: .seconds(5))
+    let events = QueueEventLog(queue: queue)
+    let queueState = QueueStateClient(queue: queue)
     let discord = DiscordClient(http: http.client, userAgent: "DiscordBot (https://github.com/motherstream/motherstream, 1.0)", username: config.username)
+    let dataDirectory = config.settings.dataDirectory as NSString
     let workers = try config.webhooks.map { target in
         try WebhookWorker(
-            target: target, queue: queue, discord: discord, announcer: config.announcer, policy: DeliveryPolicy(),
-            dataDirectory: config.settings.dataDirectory, sending: config.sending, logger: logger
+            target: target, events: events, queueState: queueState, discord: discord, announcer: config.announcer, policy: DeliveryPolicy(),
+            cursorPath: dataDirectory.appendingPathComponent("webhook-\(target.index).cursor"), sending: config.sending, logger: logger
         )
     }
     var services: [any Service] = [http] + workers
     var counter: QueueFollower?
     if workers.isEmpty {
-        let follower = try QueueFollower(queue: queue, cursorPath: (config.settings.dataDirectory as NSString).appendingPathComponent("cursor"), logger: logger)
-        let events = Counter(label: "notifier_events_seen_total")
-        await follower.onPage { page in events.increment(by: page.events.count) }
+        let follower = try QueueFollower(source: events, cursorPath: dataDirectory.appendingPathComponent("cursor"), logger: logger)
+        let seen = Counter(label: "notifier_events_seen_total")
+        await follower.onPage { page in seen.increment(by: page.events.count) }
         services.append(follower)
         counter = follower
         logger.notice("no Discord webhook configured: consuming and counting events only")
@@ -32,7 +34,8 @@ func buildApplication(_ config: NotifierConfig) async throws -> some Application
         ReadinessCheck("QueueService") { await queue.healthProblem() },
     ])
     StatusRoutes(
-        workers: workers, counter: counter, sending: config.sending, queue: queue, gate: AdminGate(tokens: await SessionTokens(secret: config.jwtSecret))
+        roster: WebhookRoster(workers: workers, counter: counter, sending: config.sending, queueState: queueState),
+        gate: AdminGate(tokens: await SessionTokens(secret: config.jwtSecret))
     ).add(to: router)
     return Application(router: router, configuration: config.settings.applicationConfiguration, services: services, logger: logger)
 }

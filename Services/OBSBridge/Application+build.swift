@@ -4,24 +4,21 @@ import Logging
 import Shared
 
 /// Wires OBSBridge: QueueService follower → desired programme → reconciler ← OBS client.
-func buildApplication(_ config: BridgeConfig) async throws -> some ApplicationProtocol {
+func buildApplication(_ config: OBSBridgeConfig) async throws -> some ApplicationProtocol {
     let logger = Observability.logger(for: .obsBridge, level: config.settings.logLevel)
     let http = HTTPClientService()
     let queue = PeerClient(baseURL: config.settings.queueServiceURL, http: http.client, token: config.internalToken, timeout: .seconds(5))
     let follower = try QueueFollower(
-        queue: queue, cursorPath: (config.settings.dataDirectory as NSString).appendingPathComponent("cursor"), logger: logger
+        source: QueueEventLog(queue: queue), cursorPath: (config.settings.dataDirectory as NSString).appendingPathComponent("cursor"), logger: logger
     )
     let reconciler = Reconciler(policy: config.policy, mutationGap: config.mutationGap, logger: logger)
     let obs = OBSClient(url: config.obsURL, password: config.obsPassword, backoff: Backoff(base: .milliseconds(500), cap: .seconds(30)), logger: logger)
 
     // Reconcile, not replay: any news from the queue means "read the whole state again".
     let template = config.leadPullURL
+    let queueState = QueueStateClient(queue: queue)
     let refresh: @Sendable () async throws -> Void = {
-        let reply = try await queue.get("/internal/v1/state")
-        guard reply.status == 200 else { throw PeerError.unexpected(queue, reply) }
-        let state = try reply.decode(InternalQueueState.self)
-        let program = DesiredProgram(state: state, template: template)
-        await reconciler.want(program, leadName: program.leadName)
+        await reconciler.want(DesiredProgram(state: try await queueState.state(), template: template))
     }
     await follower.onPage { _ in try await refresh() }
     await obs.handlers(

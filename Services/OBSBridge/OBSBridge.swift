@@ -5,7 +5,7 @@ import Shared
 struct OBSBridgeCommand {
     static func main() async {
         await runService(named: .obsBridge) {
-            let config = try BridgeConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
+            let config = try OBSBridgeConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
             return try await buildApplication(config)
         }
     }

@@ -13,3 +13,9 @@ extension VerifiedPublisher: ResponseEncodable {}
 extension TimeSettings: ResponseEncodable {}
 extension TimerData: ResponseEncodable {}
 extension BlockStatus: ResponseEncodable {}
+extension UpdateTimerReply: ResponseEncodable {}
+extension BlockToggleReply: ResponseEncodable {}
+extension OBSBridgeStatus: ResponseEncodable {}
+extension NotifierStatus: ResponseEncodable {}
+extension WebhookStatus: ResponseEncodable {}
+extension SessionCheckReply: ResponseEncodable {}

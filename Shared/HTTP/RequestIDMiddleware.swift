@@ -40,8 +40,6 @@ public struct RequestIDMiddleware: RouterMiddleware {
 
     /// Only short, printable ids are adopted, so a caller cannot inject into log lines.
     static func isUsable(_ id: String) -> Bool {
-        !id.isEmpty && id.utf8.count <= 64 && id.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x5F
-        }
+        URLSafeToken.isWellFormed(id, maximumLength: 64)
     }
 }

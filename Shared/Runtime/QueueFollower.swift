@@ -14,20 +14,23 @@ public actor QueueFollower: Service {
         public var reachable: Bool
         public var lastError: String?
         public var lastEventAt: Date?
+
+        public init(cursor: UInt64, reachable: Bool, lastError: String? = nil, lastEventAt: Date? = nil) {
+            self.cursor = cursor
+            self.reachable = reachable
+            self.lastError = lastError
+            self.lastEventAt = lastEventAt
+        }
     }
 
-    private let queue: PeerClient
+    private let follower: EventLogFollower
     private let cursorFile: CursorFile
-    private let logger: Logger
-    private let wait: Int
     private var handler: @Sendable (EventPage) async throws -> Void = { _ in }
     private(set) var status: Status
 
-    public init(queue: PeerClient, cursorPath: String, logger: Logger, wait: Int = 25) throws {
-        self.queue = queue
+    public init(source: any EventLogSource, cursorPath: String, logger: Logger, clock: any Clock<Duration> = ContinuousClock()) throws {
+        self.follower = EventLogFollower(source: source, clock: clock, logger: logger)
         self.cursorFile = CursorFile(path: cursorPath)
-        self.logger = logger
-        self.wait = wait
         self.status = Status(cursor: try cursorFile.read() ?? 0, reachable: false)
     }
 
@@ -44,29 +47,22 @@ public actor QueueFollower: Service {
     }
 
     private func follow() async {
-        var failures = 0
-        while !Task.isCancelled {
-            do {
-                let reply = try await queue.get("/internal/v1/events?after=\(status.cursor)&wait=\(wait)", timeout: .seconds(Int64(wait + 10)))
-                guard reply.status == 200 else { throw PeerError.unexpected(queue, reply) }
-                let page = try reply.decode(EventPage.self)
-                status.reachable = true
-                status.lastError = nil
-                failures = 0
-                guard !page.events.isEmpty || page.truncated else { continue }
-                try await handler(page)
-                status.cursor = page.next
-                status.lastEventAt = page.events.last?.time ?? status.lastEventAt
-                try cursorFile.write(page.next)
-            } catch {
-                if Task.isCancelled { return }
-                status.reachable = false
-                status.lastError = "\(error)"
-                if failures == 0 { logger.warning("QueueService events unavailable; retrying", metadata: ["error": "\(error)"]) }
-                failures += 1
-                try? await Task.sleep(for: .milliseconds(min(10_000, 250 * (1 << min(failures, 6)))))
-            }
+        await follower.follow(after: status.cursor, reachable: { error in await self.noteReachable(error) }) { page in
+            try await self.handle(page)
         }
+    }
+
+    private func noteReachable(_ error: String?) {
+        status.reachable = error == nil
+        status.lastError = error
+    }
+
+    private func handle(_ page: EventPage) async throws -> EventLogFollower.Next {
+        try await handler(page)
+        status.cursor = page.next
+        status.lastEventAt = page.events.last?.time ?? status.lastEventAt
+        try cursorFile.write(page.next)
+        return .continueAfter(page.next)
     }
 }
 

@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func theSamePasswordHashesDifferentlyEachTime() throws {
-        let hasher = PasswordHasher(iterations: 1, memoryKiB: 1024, parallelism: 1)
+        let hasher = PasswordHasher(cost: Argon2Cost(iterations: 1, memoryKiB: 1024, parallelism: 1))
         #expect(try hasher.hashNow("same") != hasher.hashNow("same"))
     }
 

@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import PostgresNIO
 import Shared
 import Testing
 import TestSupport
@@ -8,33 +6,10 @@ import TestSupport
 
 /// One suite, both stores: what passes on SQLite must pass on PostgreSQL.
 @Suite struct UserStoreTests {
-    enum Backend: String, CaseIterable, CustomTestStringConvertible {
-        case sqlite, postgres
-        var testDescription: String { rawValue }
-    }
-
-    let logger = Logger(label: "store-test")
     let vault = StreamKeyVault(secret: Secret(TestSecrets.jwt))
 
-    /// A fresh, migrated store; for PostgreSQL a database of its own in the throwaway cluster.
-    func withStore(_ backend: Backend, _ body: (any UserStore) async throws -> Void) async throws {
-        switch backend {
-        case .sqlite:
-            let store = try await SQLiteUserStore.open(path: try temporaryDirectory("sqlite").appendingPathComponent("accounts.sqlite").path, logger: logger)
-            try await store.migrate()
-            try await body(store)
-            try await store.close()
-        case .postgres:
-            let target = try await TestDatabase.create(logger: logger)
-            let client = PostgresClient(configuration: target.clientConfiguration, backgroundLogger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                let store = PostgresUserStore(client: client, logger: logger)
-                try await store.migrate()
-                try await body(store)
-                group.cancelAll()
-            }
-        }
+    func withStore(_ backend: StoreBackend, _ body: (any UserStore) async throws -> Void) async throws {
+        try await backend.withStore(body)
     }
 
     func user(email: String = "dj@example.org", djName: String = "DJ One") throws -> (UserRecord, String) {
@@ -47,7 +22,7 @@ import TestSupport
         ), key)
     }
 
-    @Test(arguments: Backend.allCases) func aCreatedUserIsFoundByIdEmailAndKey(_ backend: Backend) async throws {
+    @Test(arguments: StoreBackend.allCases) func aCreatedUserIsFoundByIdEmailAndKey(_ backend: StoreBackend) async throws {
         try await withStore(backend) { store in
             let (record, key) = try user()
             try await store.create(record)
@@ -59,7 +34,7 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases) func duplicatesAreNamedNotCrashed(_ backend: Backend) async throws {
+    @Test(arguments: StoreBackend.allCases) func duplicatesAreNamedNotCrashed(_ backend: StoreBackend) async throws {
         try await withStore(backend) { store in
             try await store.create(try user(email: "dj@example.org", djName: "Night Owl").0)
             await #expect(throws: AccountError.duplicateEmail) { try await store.create(try user(email: "DJ@Example.ORG", djName: "Other").0) }
@@ -67,18 +42,18 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases) func aReplacedKeyStopsFindingTheUser(_ backend: Backend) async throws {
+    @Test(arguments: StoreBackend.allCases) func aReplacedKeyStopsFindingTheUser(_ backend: StoreBackend) async throws {
         try await withStore(backend) { store in
             let (record, oldKey) = try user()
             try await store.create(record)
             let newKey = vault.generate()
-            try await store.replaceStreamKey(of: record.id, with: try vault.store(newKey, for: record.id))
+            try await store.setStreamKey(userId: record.id, key: try vault.store(newKey, for: record.id))
             #expect(try await store.user(streamKeyDigest: vault.digest(oldKey)) == nil)
             #expect(try await store.user(streamKeyDigest: vault.digest(newKey))?.id == record.id)
         }
     }
 
-    @Test(arguments: Backend.allCases) func migratingAgainChangesNothing(_ backend: Backend) async throws {
+    @Test(arguments: StoreBackend.allCases) func migratingAgainChangesNothing(_ backend: StoreBackend) async throws {
         try await withStore(backend) { store in
             let (record, _) = try user()
             try await store.create(record)
@@ -87,23 +62,47 @@ import TestSupport
             #expect(try await store.user(id: record.id) == record)
         }
     }
-}
 
-/// Databases in the throwaway PostgreSQL `make test` starts (MOTHERSTREAM_TEST_DATABASE_URL).
-enum TestDatabase {
-    static func create(logger: Logger) async throws -> DatabaseLocation.PostgresTarget {
-        guard let url = TestSecrets.postgresURL else {
-            throw ServiceProcessError("MOTHERSTREAM_TEST_DATABASE_URL is not set: run the tests with `make test`, which starts a throwaway PostgreSQL")
+    /// The lost update an admin's whole-row save from a stale copy used to cause: each write
+    /// sets only its own columns, so the password change and the sessions it ended survive.
+    @Test(arguments: StoreBackend.allCases) func writesFromAStaleCopyKeepEachOthersChanges(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
+            var (record, _) = try user()
+            record.legacyKey = true
+            try await store.create(record)
+            let stale = try #require(try await store.user(id: record.id))
+            #expect(try await store.setPassword(userId: stale.id, hash: "$argon2id$new") == stale.sessionEpoch + 1)
+            try await store.setRole(userId: stale.id, role: .admin)
+            try await store.setActive(userId: stale.id, active: false)
+            try await store.setProfile(userId: stale.id, email: "new@example.org", djName: "DJ Two", timezone: "UTC")
+            try await store.clearLegacyKey(userId: stale.id)
+
+            var expected = record
+            expected.passwordHash = "$argon2id$new"
+            expected.sessionEpoch = record.sessionEpoch + 1
+            expected.role = .admin
+            expected.isActive = false
+            expected.legacyKey = false
+            (expected.email, expected.djName, expected.timezone) = ("new@example.org", "DJ Two", "UTC")
+            #expect(try await store.user(id: record.id) == expected)
+            #expect(try await store.user(email: "NEW@example.org")?.id == record.id, "the email's lookup key moved with it")
+            #expect(try await store.setPassword(userId: UUID(), hash: "x") == nil, "no account, no epoch")
         }
-        var target = try DatabaseLocation.parse(url: url)
-        let name = "test_\(UUID().uuidString.prefix(8).lowercased())"
-        let admin = PostgresClient(configuration: target.clientConfiguration, backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await admin.run() }
-            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-            group.cancelAll()
+    }
+
+    @Test(arguments: StoreBackend.allCases) func aProfileChangeToATakenNameIsNamed(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
+            let (first, _) = try user(email: "one@example.org", djName: "Night Owl")
+            let (second, _) = try user(email: "two@example.org", djName: "Early Bird")
+            try await store.create(first)
+            try await store.create(second)
+            await #expect(throws: AccountError.duplicateDJName) {
+                try await store.setProfile(userId: second.id, email: second.email, djName: "NIGHT OWL", timezone: second.timezone)
+            }
+            await #expect(throws: AccountError.duplicateEmail) {
+                try await store.setProfile(userId: second.id, email: "One@Example.org", djName: second.djName, timezone: second.timezone)
+            }
+            #expect(try await store.user(id: second.id) == second)
         }
-        target.database = name
-        return target
     }
 }

@@ -116,6 +116,55 @@ struct Visitor {
         }
     }
 
+    @Test func formsWithFieldsLeftOutGetThePagesOwnMessages() async throws {
+        try await app(try temporaryDirectory("web")).test(.router) { client in
+            let visitor = Visitor(client: client)
+            try await visitor.get("/signup")
+            let signup = try await visitor.post("/signup", [:])
+            #expect(signup.status == .unprocessableContent && signup.body.contains("Enter an email address like dj@example.com."))
+            let login = try await visitor.post("/login", [:])
+            #expect(login.status == .unauthorized && login.body.contains("Incorrect email or password."))
+            let reset = try await visitor.post("/reset-password", [:])
+            #expect(reset.status == .unprocessableContent && reset.body.contains("Use at least 8 characters."))
+            try await visitor.signUp("dj@example.org", djName: "Night Owl")
+            let password = try await visitor.post("/settings/password", [:])
+            #expect(password.status == .unprocessableContent && password.body.contains("That is not your current password."))
+            let profile = try await visitor.post("/settings/profile", [:])
+            #expect(profile.status == .unprocessableContent && profile.body.contains("Enter an email address like dj@example.com."))
+            let delete = try await visitor.post("/settings/delete", [:])
+            #expect(delete.status == .unprocessableContent && delete.body.contains("Type your password to confirm."))
+        }
+    }
+
+    @Test func aFormThatCannotBeReadIsABadRequest() async throws {
+        try await app(try temporaryDirectory("web")).test(.router) { client in
+            let visitor = Visitor(client: client)
+            try await visitor.get("/login")
+            var headers = visitor.jar.header
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let body = ByteBuffer(string: "csrf=\(visitor.jar["motherstream_csrf"] ?? "")&email=%zz&password=x")
+            try await client.execute(uri: "/login", method: .post, headers: headers, body: body) { response in
+                #expect(response.status == .badRequest)
+            }
+        }
+    }
+
+    @Test func theAssetsAreServedAsTheResourceFilesHoldThem() async throws {
+        let resources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Services/AccountService/Pages/Resources").standardized
+        try await app(try temporaryDirectory("web")).test(.router) { client in
+            for (file, type) in [("app.css", "text/css; charset=utf-8"), ("app.js", "text/javascript; charset=utf-8")] {
+                let expected = try String(contentsOf: resources.appendingPathComponent(file), encoding: .utf8)
+                try await client.execute(uri: "/static/\(file)", method: .get) { response in
+                    #expect(response.headers[.contentType] == type && response.headers[.cacheControl] == "public, max-age=300")
+                    #expect(String(buffer: response.body) == expected)
+                }
+            }
+            let home = try await Visitor(client: client).get("/")
+            #expect(home.body.hasPrefix("<!doctype html>\n<html lang=\"en\">\n<head>\n") && home.body.hasSuffix("</body>\n</html>"), "the layout renders as written")
+        }
+    }
+
     @Test func theDashboardShowsTheKeyAndRotatesIt() async throws {
         try await app(try temporaryDirectory("web")).test(.router) { client in
             let visitor = Visitor(client: client)

@@ -1,57 +1,49 @@
 import Foundation
 import NIOConcurrencyHelpers
+import Shared
+import TestSupport
 @testable import QueueService
 
-/// A clock tests move by hand: sleepers wake exactly when `advance` passes their deadline.
+/// The queue's clock (dates, as the journal keeps them) on a `TestClock` that tests move by hand:
+/// sleepers wake exactly when `advance` passes their deadline.
 final class ManualClock: QueueClock, @unchecked Sendable {
-    private struct Sleeper {
-        let id: UUID
-        let deadline: Date
-        let continuation: CheckedContinuation<Void, any Error>
-    }
-
-    private let state: NIOLockedValueBox<(now: Date, sleepers: [Sleeper])>
+    private let start: Date
+    private let clock = TestClock()
+    private let origin: TestClock.Instant
+    private let state: NIOLockedValueBox<(now: Date, armed: [UInt64: Date], lastId: UInt64)>
 
     init(_ start: Date) {
-        state = NIOLockedValueBox((start, []))
+        self.start = start
+        origin = clock.now
+        state = NIOLockedValueBox((start, [:], 0))
     }
 
     func now() -> Date { state.withLockedValue { $0.now } }
 
-    var sleeperCount: Int { state.withLockedValue { $0.sleepers.count } }
+    /// How many tasks sleep now; a sleeper leaves this count the moment `advance` wakes it.
+    var sleeperCount: Int { clock.sleeperCount }
+
+    /// When the sleepers wake, earliest first: the timers the engine has armed.
+    var deadlines: [Date] { state.withLockedValue { $0.armed.values.sorted() } }
 
     func sleep(until deadline: Date) async throws {
-        let id = UUID()
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                let ready = state.withLockedValue { state -> Bool in
-                    if state.now >= deadline { return true }
-                    state.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
-                    return false
-                }
-                if ready { continuation.resume() }
-            }
-        } onCancel: {
-            let cancelled = state.withLockedValue { state -> Sleeper? in
-                guard let index = state.sleepers.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.sleepers.remove(at: index)
-            }
-            cancelled?.continuation.resume(throwing: CancellationError())
+        let id = state.withLockedValue { state in
+            state.lastId += 1
+            state.armed[state.lastId] = deadline
+            return state.lastId
         }
+        defer { state.withLockedValue { _ = $0.armed.removeValue(forKey: id) } }
+        try await clock.sleep(until: instant(deadline))
     }
 
     /// Moves time to `date`, waking every sleeper due by then.
     func advance(to date: Date) {
-        let due = state.withLockedValue { state -> [Sleeper] in
-            state.now = date
-            let due = state.sleepers.filter { $0.deadline <= date }
-            state.sleepers.removeAll { $0.deadline <= date }
-            return due
-        }
-        due.forEach { $0.continuation.resume() }
+        state.withLockedValue { $0.now = date }
+        clock.advance(by: clock.now.duration(to: instant(date)))
     }
 
-    func advance(by seconds: Double) {
-        advance(to: now().addingTimeInterval(seconds))
+    /// Dates map to instants one way only, so a sleeper wakes exactly when `now` reaches its deadline.
+    private func instant(_ date: Date) -> TestClock.Instant {
+        origin.advanced(by: Duration(seconds: date.timeIntervalSince(start)))
     }
 }

@@ -1,4 +1,5 @@
 import Configuration
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -210,6 +211,24 @@ import TestSupport
                     #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
                     let html = String(buffer: response.body)
                     #expect(html.contains("EventSource") && html.contains("waiting for the queue"))
+                }
+            }
+        }
+    }
+
+    /// SHA-256 of each page as it was served when it was still Swift string literals: the move to
+    /// resource files (`Pages/Resources`) changed no byte. A deliberate change to a page changes its digest here.
+    @Test func pagesAreServedByteForByteAsBeforeTheyBecameResourceFiles() async throws {
+        let digests = [
+            "/queue-list": "1ae1bdb63c66eec88b76e4f1826401d7bd4a64f256d3e711b1e8bdc6318fa2bc",
+            "/overlays/queue": "475a003c13b093df465b49b530739567c625ecf6e1c5f70a5f343bbf80b3a7de",
+            "/overlays/timer": "4b32a6d130ddf4b5b1ed766b7a88199b465a78f531c107cbab9e09dc86f78e89",
+            "/overlays/now-playing": "7cf734e9c214ebc079c2563f7dbf59b1b64bfb053559f599e420819dc8e9b36b",
+        ]
+        try await app().test(.router) { client in
+            for (uri, digest) in digests {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(SHA256.hash(data: Data(response.body.readableBytesView)).hexString == digest, "\(uri)")
                 }
             }
         }

@@ -276,6 +276,17 @@ import Testing
         #expect(queue.clear(by: admin, now: t0 + 2).isEmpty)
     }
 
+    @Test func theBlockToggleFlipsTheRuleAndNamesTheAdmin() throws {
+        var queue = machine()
+        let on = try queue.apply(.toggleBlocking, by: admin, now: t0)
+        #expect(on.map(\.type) == [.blockChanged])
+        #expect(on.first?.payload.enabled == true && on.first?.payload.actorId == admin)
+        #expect(queue.state.blockEnabled)
+        let off = try queue.apply(.toggleBlocking, by: admin, now: t0 + 1)
+        #expect(off.first?.payload.enabled == false)
+        #expect(!queue.state.blockEnabled)
+    }
+
     @Test func kicksAreSettledByConfirmationOrByTheSessionClosing() throws {
         var queue = machine()
         _ = queue.publish(a.publish("a1"), now: t0)

@@ -2,10 +2,14 @@ import Foundation
 import Hummingbird
 import NIOConcurrencyHelpers
 
-/// Discord's Execute Webhook as reference/protocols.md §4 describes it: a real bucket per webhook
-/// (by default 5 requests per 2 s) announced in `X-RateLimit-*` headers, 429 with a float
-/// `retry_after` (and `Via`, as Discord's own answers carry) once the bucket is empty, and
-/// webhooks that can be told to fail with 5xx, 401 or 404. It records everything it received.
+/// Discord's Execute Webhook as reference/protocols.md §4 describes it: the token in the path is
+/// checked (401, code 50027); the body is held to Discord's rules (400 with 50006 for an empty
+/// message, 50035 for a wrong Content-Type, a body over the limits or a forbidden username);
+/// `wait=true` answers 200 with the message, anything else 204. A real bucket per webhook (by
+/// default 5 requests per 2 s) is announced in `X-RateLimit-*` headers, with 429, a float
+/// `retry_after` and `Retry-After` once it is empty. Discord's own answers carry `Via`.
+/// Webhooks can be told to fail with 5xx, or to be gone (401, 403, 404). It records everything
+/// it received.
 public final class FakeDiscord: Sendable {
     public struct Received: Sendable {
         public var webhook: String
@@ -35,18 +39,25 @@ public final class FakeDiscord: Sendable {
     public static func start(limit: Int = 5, window: TimeInterval = 2) async throws -> FakeDiscord {
         let box = NIOLockedValueBox(State())
         let router = Router()
-        router.post("api/webhooks/:id/:token") { request, context -> Response in
+        let execute: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
             let id = try context.parameters.require("id")
+            let token = try context.parameters.require("token")
             let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
             let now = Date()
             return box.withLockedValue { state -> Response in
-                func record(_ status: Int) {
+                func answer(_ status: Int, _ headers: HTTPFields = [:], _ json: String?) -> Response {
                     state.received.append(Received(webhook: id, json: body, userAgent: request.headers[.userAgent], at: now, status: status))
+                    var headers = headers
+                    headers[.via] = "1.1 google"
+                    guard let json else { return Response(status: .init(code: status), headers: headers) }
+                    headers[.contentType] = "application/json"
+                    return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: json)))
                 }
                 if let code = state.gone[id] {
-                    record(code)
-                    let message = code == 404 ? #"{"message": "Unknown Webhook", "code": 10015}"# : #"{"message": "401: Unauthorized", "code": 0}"#
-                    return Response(status: .init(code: code), headers: [.contentType: "application/json", .init("Via")!: "1.1 google"], body: .init(byteBuffer: ByteBuffer(string: message)))
+                    return answer(code, [:], Self.goneMessage(code))
+                }
+                guard token == Self.token(webhook: id) else {
+                    return answer(401, [:], #"{"message": "Invalid Webhook Token", "code": 50027}"#)
                 }
                 var bucket = state.buckets[id] ?? Bucket()
                 if now.timeIntervalSince(bucket.windowStart) >= window {
@@ -54,33 +65,36 @@ public final class FakeDiscord: Sendable {
                 }
                 let resetAfter = max(0, window - now.timeIntervalSince(bucket.windowStart))
                 var headers: HTTPFields = [
-                    .contentType: "application/json", .init("Via")!: "1.1 google",
                     .init("X-RateLimit-Limit")!: "\(limit)", .init("X-RateLimit-Bucket")!: "fake-\(id)",
                     .init("X-RateLimit-Reset")!: String(format: "%.3f", bucket.windowStart.addingTimeInterval(window).timeIntervalSince1970),
                     .init("X-RateLimit-Reset-After")!: String(format: "%.3f", resetAfter),
                 ]
                 if bucket.used >= limit {
                     state.tooMany += 1
-                    record(429)
                     headers[.init("X-RateLimit-Remaining")!] = "0"
-                    headers[.init("Retry-After")!] = "\(Int(resetAfter.rounded(.up)))"
+                    headers[.retryAfter] = "\(Int(resetAfter.rounded(.up)))"
                     headers[.init("X-RateLimit-Scope")!] = "user"
-                    let body = String(format: #"{"message": "You are being rate limited.", "retry_after": %.3f, "global": false}"#, resetAfter)
-                    return Response(status: .tooManyRequests, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+                    return answer(429, headers, String(format: #"{"message": "You are being rate limited.", "retry_after": %.3f, "global": false}"#, resetAfter))
                 }
                 if var failure = state.failures[id], failure.count > 0 {
                     failure.count -= 1
                     state.failures[id] = failure
-                    record(failure.status)
-                    return Response(status: .init(code: failure.status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"message": "Internal Server Error", "code": 0}"#)))
+                    return answer(failure.status, [:], #"{"message": "\#(failure.status): Internal Server Error", "code": 0}"#)
                 }
                 bucket.used += 1
                 state.buckets[id] = bucket
                 headers[.init("X-RateLimit-Remaining")!] = "\(limit - bucket.used)"
-                record(200)
-                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"id": "\#(UInt64.random(in: 1...UInt64.max))", "type": 0}"#)))
+                if let refusal = Self.refusal(contentType: request.headers[.contentType], body: body) {
+                    return answer(400, headers, refusal)
+                }
+                guard request.uri.queryParameters["wait"].map({ $0 == "true" || $0 == "1" }) == true else {
+                    return answer(204, headers, nil)
+                }
+                return answer(200, headers, Self.createdMessage(webhook: id, body: body, at: now))
             }
         }
+        router.post("api/webhooks/:id/:token", use: execute)
+        router.post("api/v10/webhooks/:id/:token", use: execute)
         return FakeDiscord(state: box, limit: limit, window: window, server: try await LiveServer.start(router, label: "fake-discord"))
     }
 
@@ -93,7 +107,10 @@ public final class FakeDiscord: Sendable {
 
     private let stateBox: NIOLockedValueBox<State>
 
-    public func url(webhook id: String) -> String { "\(server.baseURL)/api/webhooks/\(id)/token-\(id)-secret" }
+    static func token(webhook id: String) -> String { "token-\(id)-secret" }
+
+    /// The URL as copied from Discord's UI.
+    public func url(webhook id: String) -> String { "\(server.baseURL)/api/webhooks/\(id)/\(Self.token(webhook: id))" }
 
     /// The webhook answers this status (401, 403 or 404) from now on.
     public func makeGone(_ id: String, status: Int = 404) {
@@ -110,7 +127,7 @@ public final class FakeDiscord: Sendable {
 
     /// The `content` (or first embed title) of every accepted message to this webhook, in order.
     public func delivered(to id: String) -> [(text: String, at: Date)] {
-        received.filter { $0.webhook == id && $0.status == 200 }.compactMap { message in
+        received.filter { $0.webhook == id && (200..<300).contains($0.status) }.compactMap { message in
             guard let object = try? JSONSerialization.jsonObject(with: Data(message.json.utf8)) as? [String: Any] else { return nil }
             let text = object["content"] as? String ?? ((object["embeds"] as? [[String: Any]])?.first?["title"] as? String) ?? ""
             return (text, message.at)
@@ -119,5 +136,56 @@ public final class FakeDiscord: Sendable {
 
     public func stop() async {
         await server.stop()
+    }
+
+    private static func goneMessage(_ status: Int) -> String {
+        switch status {
+        case 404: #"{"message": "Unknown Webhook", "code": 10015}"#
+        case 403: #"{"message": "Missing Permissions", "code": 50013}"#
+        default: #"{"message": "Invalid Webhook Token", "code": 50027}"#
+        }
+    }
+
+    /// Discord's 400 for a body it will not post, or nil when the body is acceptable.
+    private static func refusal(contentType: String?, body: String) -> String? {
+        let invalid = #"{"message": "Invalid Form Body", "code": 50035}"#
+        guard contentType?.lowercased().hasPrefix("application/json") == true,
+              let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+        else { return invalid }
+        if let username = object["username"] as? String {
+            let lowered = username.lowercased()
+            if username.isEmpty || username.count > 80 || ["@", "#", ":", "```", "discord"].contains(where: { lowered.contains($0) }) { return invalid }
+        }
+        let content = (object["content"] as? String) ?? ""
+        let embeds = (object["embeds"] as? [[String: Any]]) ?? []
+        guard !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || !embeds.isEmpty else {
+            return #"{"message": "Cannot send an empty message", "code": 50006}"#
+        }
+        guard content.count <= 2000, embeds.count <= 10 else { return invalid }
+        var total = 0
+        for embed in embeds {
+            let title = embed["title"] as? String ?? "", description = embed["description"] as? String ?? ""
+            let fields = embed["fields"] as? [[String: Any]] ?? []
+            guard title.count <= 256, description.count <= 4096, fields.count <= 25 else { return invalid }
+            total += title.count + description.count
+            for field in fields {
+                let name = field["name"] as? String ?? "", value = field["value"] as? String ?? ""
+                guard name.count <= 256, value.count <= 1024 else { return invalid }
+                total += name.count + value.count
+            }
+        }
+        return total <= 6000 ? nil : invalid
+    }
+
+    /// The message object `wait=true` returns (the fields a webhook client may read).
+    private static func createdMessage(webhook id: String, body: String, at time: Date) -> String {
+        let sent = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:]
+        let message: [String: Any] = [
+            "id": "\(UInt64.random(in: 1...UInt64.max))", "type": 0, "channel_id": "1000\(id)", "webhook_id": id,
+            "content": sent["content"] as? String ?? "", "embeds": sent["embeds"] as? [Any] ?? [],
+            "timestamp": ISO8601DateFormatter().string(from: time),
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: message)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 }

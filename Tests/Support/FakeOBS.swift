@@ -7,7 +7,7 @@ import NIOConcurrencyHelpers
 
 /// obs-websocket 5 as OBS 29 behaves (reference/protocols.md §3, obs-headless.md), including
 /// the unpleasant parts: a Hello with salt and challenge and close 4009 on a wrong password,
-/// 4011 when "kicked from the UI", media inputs that report PLAYING before any picture, a
+/// 4010 for an Identify that asks for an RPC version other than 1, 4011 when "kicked from the UI", media inputs that report PLAYING before any picture, a
 /// stopped stream that keeps reporting PLAYING (frozen), and the reconnect wait after switching
 /// away from an input that delivers nothing — touching an input then is recorded as a violation
 /// (it freezes a real OBS's video thread).
@@ -188,8 +188,8 @@ public final class FakeOBS: Sendable {
             return
         }
         state.withLockedValue { $0.identifyAttempts += 1 }
+        let d = identify["d"] as? [String: Any]
         if let password {
-            let d = identify["d"] as? [String: Any]
             let secret = Data(SHA256.hash(data: Data((password + salt).utf8))).base64EncodedString()
             let expected = Data(SHA256.hash(data: Data((secret + challenge).utf8))).base64EncodedString()
             guard let given = d?["authentication"] as? String else {
@@ -200,6 +200,19 @@ public final class FakeOBS: Sendable {
                 try await outbound.close(.unknown(4009), reason: "Authentication failed.")
                 return
             }
+        }
+        // Checked after the password, with obs-websocket's codes and reasons (WebSocketServer_Protocol.cpp).
+        guard let requested = d?["rpcVersion"] else {
+            try await outbound.close(.unknown(4003), reason: "Your payload's data is missing an `rpcVersion`.")
+            return
+        }
+        guard type(of: requested) != Bool.self, let version = requested as? Int, version >= 0 else {
+            try await outbound.close(.unknown(4004), reason: "Your `rpcVersion` is not an unsigned number.")
+            return
+        }
+        guard version == 1 else {
+            try await outbound.close(.unknown(4010), reason: "Your requested RPC version is not supported by this server.")
+            return
         }
         try await send(outbound, op: 2, ["negotiatedRpcVersion": 1])
         let id = UUID()

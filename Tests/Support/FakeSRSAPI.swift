@@ -12,7 +12,8 @@ public final class FakeSRSAPI: Sendable {
         /// Client id → stream name, for the hooks SRS sends after a kick.
         var connected: [String: String] = [:]
         var kicks: [String] = []
-        var failNextKicks = 0
+        /// The codes the next kicks are refused with, first to last.
+        var refusals: [Int] = []
         var hookURL: String?
     }
 
@@ -26,16 +27,14 @@ public final class FakeSRSAPI: Sendable {
         router.add(middleware: BasicAuthGate(expected: expected))
         router.delete("api/v1/clients/:id") { _, context -> Response in
             let id = try context.parameters.require("id")
-            let (body, hangUp): (String?, (url: String, stream: String)?) = state.withLockedValue { state in
+            let (body, hangUp): (String, (url: String, stream: String)?) = state.withLockedValue { state in
                 state.kicks.append(id)
-                if state.failNextKicks > 0 {
-                    state.failNextKicks -= 1
-                    return (nil, nil)
+                if !state.refusals.isEmpty {
+                    return (#"{"code":\#(state.refusals.removeFirst())}"#, nil)
                 }
                 guard let stream = state.connected.removeValue(forKey: id) else { return (deleteUnknown, nil) }
                 return (deleteKnown, state.hookURL.map { ($0, stream) })
             }
-            guard let body else { return Response(status: .internalServerError) }
             if let hangUp {
                 // Like SRS: the kicked publisher is dropped ~90 ms later, then on_unpublish and on_close follow.
                 Task {
@@ -78,9 +77,10 @@ public final class FakeSRSAPI: Sendable {
         stateBox.withLockedValue { $0.connected[clientId] != nil }
     }
 
-    /// The next n kicks fail with HTTP 500, as an overloaded SRS might.
-    public func failNextKicks(_ count: Int) {
-        stateBox.withLockedValue { $0.failNextKicks = count }
+    /// The next n kicks are refused the way SRS refuses anything: HTTP 200 with a non-zero
+    /// `code` (400 is what SRS answers for a client it knows but holds no connection for).
+    public func failNextKicks(_ count: Int, code: Int = 400) {
+        stateBox.withLockedValue { $0.refusals = Array(repeating: code, count: count) }
     }
 
     public func stop() async {

@@ -13,9 +13,8 @@ import TestSupport
             await system.queue.kill()
             let close = try await system.hook("on_close.json", client: "alpha1")
             #expect(close.status == 200)
-            // Long enough for several failed retries, so the relay is asleep in its backoff.
-            try await Task.sleep(for: .seconds(2))
-            #expect(system.gateway.tail().contains("will retry"))
+            // Once the first delivery has failed, the relay holds the close and retries it with backoff.
+            try await system.waitUntil("HookGateway says it will retry the close") { system.gateway.tail().contains("will retry") }
 
             #expect(await system.gateway.stop(), "HookGateway ignored SIGTERM while retrying a close")
             #expect(system.gateway.tail().contains("stopping with session closes QueueService never took"))

@@ -15,9 +15,20 @@ final class NotifierRig: @unchecked Sendable {
         let discord = try await FakeDiscord.start()
         var environment = extra
         environment["DISCORD_WEBHOOK_URLS"] = webhooks.map { discord.url(webhook: $0) }.joined(separator: ",")
-        let processes = try QueueAndConsumer("Notifier", label: "notifier", consumerEnvironment: environment)
+        let processes: QueueAndConsumer
+        do {
+            processes = try QueueAndConsumer("Notifier", label: "notifier", consumerEnvironment: environment)
+        } catch {
+            await discord.stop()
+            throw error
+        }
         let rig = NotifierRig(processes: processes, discord: discord)
-        try await processes.start()
+        do {
+            try await processes.start()
+        } catch {
+            await rig.stop()
+            throw error
+        }
         return rig
     }
 
@@ -123,8 +134,9 @@ final class NotifierRig: @unchecked Sendable {
         }
     }
 
-    /// Event → Discord latency when the bucket is not in the way: 10 handovers, 1.2 s apart.
-    @Test func latencyWhenNotRateLimited() async throws {
+    /// Event → Discord latency when the bucket is not in the way: 10 handovers, 1.2 s apart, announced
+    /// with a median under 500 ms and none over 2 s (the figures go to artifacts/notifier-latency.txt).
+    @Test func announcementsArrivePromptlyWhenNotRateLimited() async throws {
         let rig = try await NotifierRig.start(webhooks: ["3003"])
         try await rig.run { rig in
             try await rig.publish("L0")
@@ -139,10 +151,15 @@ final class NotifierRig: @unchecked Sendable {
             #expect(delivered.count == events.count)
             let latencies = zip(events, delivered).map { $1.at.timeIntervalSince($0.time) * 1000 }.sorted()
             #expect(rig.discord.tooManyRequests == 0)
-            let report = String(format: "event → Discord request, not rate-limited (n=%d): median %.1f ms, worst %.1f ms\n",
-                                latencies.count, latencies[latencies.count / 2], latencies.last!)
+            let median = latencies[latencies.count / 2], worst = latencies.last!
+            let report = String(format: "event → Discord request, not rate-limited (n=%d): median %.1f ms, worst %.1f ms\n", latencies.count, median, worst)
             print(report)
             try Artifacts.write("notifier-latency.txt", report)
+            // The long poll hands each event over as it happens (milliseconds), so a loaded 2-core
+            // machine stays far below these bounds; polling, or waiting on a bucket that is not
+            // empty, does not.
+            #expect(median < 500, "median latency \(median) ms")
+            #expect(worst < 2000, "worst latency \(worst) ms")
         }
     }
 

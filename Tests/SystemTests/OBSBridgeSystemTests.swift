@@ -14,14 +14,24 @@ final class BridgeRig: @unchecked Sendable {
 
     static func start(obsPassword: String = "obs-password-1", bridgePassword: String? = nil) async throws -> BridgeRig {
         let obs = try await FakeOBS.start(password: obsPassword)
-        let processes = try QueueAndConsumer("OBSBridge", label: "bridge", consumerEnvironment: [
-            "OBS_PORT": "\(obs.port)",
-            "OBS_PASSWORD": bridgePassword ?? obsPassword,
-            "OBS_RECONNECT_DELAY_SECONDS": "1",
-        ])
-        let rig = BridgeRig(processes: processes, obs: obs)
-        try await processes.start()
-        return rig
+        do {
+            let processes = try QueueAndConsumer("OBSBridge", label: "bridge", consumerEnvironment: [
+                "OBS_PORT": "\(obs.port)",
+                "OBS_PASSWORD": bridgePassword ?? obsPassword,
+                "OBS_RECONNECT_DELAY_SECONDS": "1",
+            ])
+            let rig = BridgeRig(processes: processes, obs: obs)
+            do {
+                try await processes.start()
+            } catch {
+                await processes.stop()
+                throw error
+            }
+            return rig
+        } catch {
+            await obs.shutDown()
+            throw error
+        }
     }
 
     private init(processes: QueueAndConsumer, obs: FakeOBS) {

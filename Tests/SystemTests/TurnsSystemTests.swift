@@ -31,7 +31,9 @@ import TestSupport
     }
 
     /// How late the deadline fires, from the event log: `turn.ended` time minus the deadline it
-    /// carries, over 20 one-second turns. Written to artifacts/deadline-lateness.txt.
+    /// carries, over 20 one-second turns. Written to artifacts/deadline-lateness.txt. Every handover
+    /// must come within 250 ms of its deadline: a timer that fires on time is a few milliseconds late
+    /// even on a loaded machine, while one that polls, or waits for the next request, misses it.
     @Test func deadlineLatenessOverTwentyTurns() async throws {
         let system = try await RunningSystem.start(extra: ["SWAP_INTERVAL": "1", "LEAD_GRACE_SECONDS": "0", "WAITING_GRACE_SECONDS": "0"])
         try await system.run { system in
@@ -65,6 +67,7 @@ import TestSupport
             try Artifacts.write("deadline-lateness.txt", full)
             #expect(fired >= 20)
             #expect(sorted.first! >= 0, "a turn must never end before its deadline")
+            #expect(sorted.last! <= 250, "every handover within 250 ms of its deadline")
         }
     }
 }

@@ -1,7 +1,5 @@
-import Hummingbird
-import Shared
-
-/// Everything that can go wrong for an account holder, mapped to HTTP in one place.
+/// Everything that can go wrong for an account holder: the sentence they are shown and the form
+/// field at fault. `Routes/AccountError+HTTP.swift` maps it to HTTP, in one place.
 enum AccountError: Error, Equatable {
     case duplicateEmail
     case duplicateDJName
@@ -9,32 +7,39 @@ enum AccountError: Error, Equatable {
     case invalidCredentials
     case accountDeactivated
     case unknownStreamKey
+    /// The session token is valid but its account is gone, deactivated or its sessions ended.
     case userNotFound
+    /// No session token, or one that is not ours.
+    case notSignedIn
+    /// An admin acted on an account id that does not exist.
+    case noSuchAccount
+    /// A door that checks or sets a password was tried too often; try again after this many seconds.
+    case tooManyAttempts(retryAfter: Int)
+    /// As many password hashes are running and waiting as AccountService allows; try again after this many seconds.
+    case busy(retryAfter: Int)
 
-    var apiError: APIError {
+    var message: String {
         switch self {
-        case .duplicateEmail:
-            .conflict("An account with this email already exists. Log in instead, or reset your password.", code: "duplicate_email", field: "email")
-        case .duplicateDJName:
-            .conflict("This DJ name is taken. Pick another one.", code: "duplicate_dj_name", field: "dj_name")
-        case .invalidField(let field, let message):
-            .unprocessable(message, code: "invalid_\(field)", field: field)
-        case .invalidCredentials:
-            APIError(.unauthorized, code: "invalid_credentials", message: "Incorrect email or password", headers: [.wwwAuthenticate: "Bearer"])
-        case .accountDeactivated:
-            APIError(.forbidden, code: "account_deactivated", message: "This account is deactivated. Ask an admin to reactivate it.")
-        case .unknownStreamKey:
-            .notFound("No active account has this stream key.", code: "unknown_stream_key")
-        case .userNotFound:
-            APIError(.unauthorized, code: "unauthorized", message: "Your session is no longer valid. Log in again.", headers: [.wwwAuthenticate: "Bearer"])
+        case .duplicateEmail: "An account with this email already exists. Log in instead, or reset your password."
+        case .duplicateDJName: "This DJ name is taken. Pick another one."
+        case .invalidField(_, let message): message
+        case .invalidCredentials: "Incorrect email or password"
+        case .accountDeactivated: "This account is deactivated. Ask an admin to reactivate it."
+        case .unknownStreamKey: "No active account has this stream key."
+        case .userNotFound: "Your session is no longer valid. Log in again."
+        case .notSignedIn: "Sign in first: send `Authorization: Bearer <token>`."
+        case .noSuchAccount: "No such account."
+        case .tooManyAttempts(let seconds): "Too many attempts. Wait \(seconds / 60 + 1) minutes and try again."
+        case .busy: "Too many sign-ups and logins at once. Try again in a few seconds."
         }
     }
-}
 
-extension AccountError: HTTPResponseError {
-    var status: HTTPResponse.Status { apiError.status }
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        try apiError.response(from: request, context: context)
+    var field: String? {
+        switch self {
+        case .duplicateEmail: "email"
+        case .duplicateDJName: "dj_name"
+        case .invalidField(let field, _): field
+        case .invalidCredentials, .accountDeactivated, .unknownStreamKey, .userNotFound, .notSignedIn, .noSuchAccount, .tooManyAttempts, .busy: nil
+        }
     }
 }

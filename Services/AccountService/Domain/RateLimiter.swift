@@ -1,40 +1,169 @@
 import Foundation
 
-/// Sliding-window limits on attempts by key (an IP address, an account). A value: the caller
-/// keeps it in an actor and says what time it is.
+/// Attempt limits by key (an IP address, an account) in this process's memory — for one
+/// AccountService on SQLite; replicas on PostgreSQL count in the database instead, with the same
+/// `AttemptWindow` arithmetic. A value: the caller keeps it in an actor and says what time it is.
+///
+/// Its keys are chosen by strangers, so it is bounded: at most `capacity` keys, each kept as a
+/// 16-byte digest, and every attempt costs the same few steps however many keys there are — one
+/// lookup, at most one eviction, one move to the front of a list. The least recently tried key
+/// is evicted first, except that a key which has used half its limit or more moves to a
+/// protected segment (a quarter of the capacity) that keys tried once cannot flush: a flood of
+/// fresh keys does not buy new attempts at an account someone is already hammering.
 struct RateLimiter: Sendable {
-    struct Rule: Sendable {
+    struct Rule: Sendable, Equatable {
         var limit: Int
         var window: TimeInterval
     }
 
-    private var attempts: [String: [Date]] = [:]
+    /// About 100 bytes a key: 6.5 MB at most.
+    static let defaultCapacity = 65_536
+
+    private struct Entry {
+        var digest: AttemptDigest
+        var window: Int64
+        var current: Int32 = 0
+        var previous: Int32 = 0
+        var isProtected = false
+        /// Neighbours in its segment's list, by index into `entries` (-1: none).
+        var newer: Int32 = -1
+        var older: Int32 = -1
+    }
+
+    /// A doubly linked list through `entries`, most recently tried first.
+    private struct Segment {
+        var newest: Int32 = -1
+        var oldest: Int32 = -1
+        var count = 0
+    }
+
+    let capacity: Int
+    private var slots: [AttemptDigest: Int32] = [:]
+    private var entries: [Entry] = []
+    private var probation = Segment()
+    private var protected = Segment()
+
+    init(capacity: Int = Self.defaultCapacity) {
+        precondition(capacity >= 4, "a limiter holds at least 4 keys")
+        self.capacity = capacity
+        slots.reserveCapacity(capacity)
+        entries.reserveCapacity(capacity)
+    }
+
+    /// How many keys it holds now (never more than `capacity`).
+    var count: Int { slots.count }
 
     /// Records an attempt and returns nil if it is allowed, or how many seconds until one would be.
+    /// A refused attempt is not counted.
     mutating func attempt(_ key: String, rule: Rule, now: Date) -> TimeInterval? {
-        var recent = (attempts[key] ?? []).filter { now.timeIntervalSince($0) < rule.window }
-        if recent.count >= rule.limit {
-            attempts[key] = recent
-            return max(1, rule.window - now.timeIntervalSince(recent[0]))
+        let window = AttemptWindow(now: now, rule: rule)
+        let digest = AttemptDigest(key)
+        let slot = slots[digest] ?? admit(digest, window: window.index)
+        let index = Int(slot)
+        switch window.index - entries[index].window {
+        case ...0: break
+        case 1: (entries[index].previous, entries[index].current) = (entries[index].current, 0)
+        default: (entries[index].previous, entries[index].current) = (0, 0)
         }
-        recent.append(now)
-        attempts[key] = recent
-        if attempts.count > 10_000 { attempts = attempts.filter { !$0.value.isEmpty } }
+        entries[index].window = max(entries[index].window, window.index)
+        let (current, previous) = (Int(entries[index].current), Int(entries[index].previous))
+        guard window.allows(current: current, previous: previous) else {
+            touch(slot, protect: true)
+            return window.retryAfter(current: current, previous: previous)
+        }
+        entries[index].current += 1
+        touch(slot, protect: 2 * (current + 1) >= rule.limit)
         return nil
+    }
+
+    /// A slot for a key not held yet: a new one while there is room, else the least recently tried
+    /// key's (from the unprotected segment while it has any).
+    private mutating func admit(_ digest: AttemptDigest, window: Int64) -> Int32 {
+        let slot: Int32
+        if entries.count < capacity {
+            entries.append(Entry(digest: digest, window: window))
+            slot = Int32(entries.count - 1)
+        } else {
+            slot = probation.oldest >= 0 ? probation.oldest : protected.oldest
+            unlink(slot)
+            slots[entries[Int(slot)].digest] = nil
+            entries[Int(slot)] = Entry(digest: digest, window: window)
+        }
+        slots[digest] = slot
+        pushNewest(slot)
+        return slot
+    }
+
+    /// Moves the key to the front of its segment (the protected one once it is hammered); a full
+    /// protected segment hands its least recent key back to the other.
+    private mutating func touch(_ slot: Int32, protect: Bool) {
+        unlink(slot)
+        entries[Int(slot)].isProtected = entries[Int(slot)].isProtected || protect
+        pushNewest(slot)
+        if protected.count > capacity / 4 {
+            let demoted = protected.oldest
+            unlink(demoted)
+            entries[Int(demoted)].isProtected = false
+            pushNewest(demoted)
+        }
+    }
+
+    private mutating func pushNewest(_ slot: Int32) {
+        let index = Int(slot)
+        var segment = entries[index].isProtected ? protected : probation
+        entries[index].older = segment.newest
+        entries[index].newer = -1
+        if segment.newest >= 0 { entries[Int(segment.newest)].newer = slot }
+        segment.newest = slot
+        if segment.oldest < 0 { segment.oldest = slot }
+        segment.count += 1
+        if entries[index].isProtected { protected = segment } else { probation = segment }
+    }
+
+    private mutating func unlink(_ slot: Int32) {
+        let entry = entries[Int(slot)]
+        var segment = entry.isProtected ? protected : probation
+        if entry.newer >= 0 { entries[Int(entry.newer)].older = entry.older } else { segment.newest = entry.older }
+        if entry.older >= 0 { entries[Int(entry.older)].newer = entry.newer } else { segment.oldest = entry.newer }
+        segment.count -= 1
+        if entry.isProtected { protected = segment } else { probation = segment }
     }
 }
 
-/// The limits on the two doors worth hammering: logging in and asking for a reset link.
-actor AttemptLimits {
-    static let loginPerIP = RateLimiter.Rule(limit: 20, window: 15 * 60)
-    static let loginPerAccount = RateLimiter.Rule(limit: 8, window: 15 * 60)
-    static let resetPerIP = RateLimiter.Rule(limit: 5, window: 3600)
-    static let resetPerAccount = RateLimiter.Rule(limit: 3, window: 3600)
+extension RateLimiter.Rule {
+    /// Logging in, by API or form: the two share their counters.
+    static let loginPerIP = Self(limit: 20, window: 15 * 60)
+    static let loginPerAccount = Self(limit: 8, window: 15 * 60)
+    /// Asking for a reset link.
+    static let resetPerIP = Self(limit: 5, window: 3600)
+    static let resetPerAccount = Self(limit: 3, window: 3600)
+    /// Setting a new password with a mailed link (the token names no account before it is checked).
+    static let newPasswordPerIP = Self(limit: 10, window: 3600)
+    /// Signing up, by API or form: each costs a full Argon2 hash. Generous per address, since a
+    /// whole venue may sign up from behind one.
+    static let signupPerIP = Self(limit: 60, window: 3600)
+    static let signupPerEmail = Self(limit: 5, window: 3600)
+    /// The settings forms that ask for the current password (change it, delete the account).
+    static let passwordCheckPerIP = Self(limit: 20, window: 15 * 60)
+    static let passwordCheckPerAccount = Self(limit: 8, window: 15 * 60)
+}
 
-    private var limiter = RateLimiter()
+/// Every door that checks or sets a password (or mails a reset link), with what it is counted by.
+enum AttemptDoor: Sendable {
+    case logIn(client: String, email: String)
+    case signUp(client: String, email: String)
+    case passwordCheck(client: String, userId: UUID)
+    case newPassword(client: String)
+    case resetMail(client: String, email: String)
 
-    /// Nil when allowed; otherwise the seconds to put in `Retry-After`.
-    func check(_ checks: [(String, RateLimiter.Rule)], now: Date = Date()) -> TimeInterval? {
-        checks.compactMap { limiter.attempt($0.0, rule: $0.1, now: now) }.max()
+    /// In order: a refusal by the first stops the second from being counted.
+    var checks: [(key: String, rule: RateLimiter.Rule)] {
+        switch self {
+        case .logIn(let client, let email): [("login-ip:\(client)", .loginPerIP), ("login:\(email.uniquenessKey)", .loginPerAccount)]
+        case .signUp(let client, let email): [("signup-ip:\(client)", .signupPerIP), ("signup:\(email.uniquenessKey)", .signupPerEmail)]
+        case .passwordCheck(let client, let userId): [("password-ip:\(client)", .passwordCheckPerIP), ("password:\(userId.uuidString.lowercased())", .passwordCheckPerAccount)]
+        case .newPassword(let client): [("new-password-ip:\(client)", .newPasswordPerIP)]
+        case .resetMail(let client, let email): [("reset-ip:\(client)", .resetPerIP), ("reset:\(email.uniquenessKey)", .resetPerAccount)]
+        }
     }
 }

@@ -20,19 +20,12 @@ struct StreamKeyVault: Sendable {
     }
 
     func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<Self.randomBytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        URLSafeToken.random(byteCount: Self.randomBytes)
     }
 
     /// Keys we could ever have issued: the RTMP-safe alphabet, bounded length.
     static func isWellFormed(_ key: String) -> Bool {
-        !key.isEmpty && key.utf8.count <= maximumLength && key.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x5F
-        }
+        URLSafeToken.isWellFormed(key, maximumLength: maximumLength)
     }
 
     func digest(_ key: String) -> String {

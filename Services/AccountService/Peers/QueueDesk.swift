@@ -1,8 +1,9 @@
 import Foundation
 import Shared
 
-/// QueueService, as the web app needs it: take a deleted account out of the queue, and run the
-/// admins' actions with their own session (QueueService checks the admin role and audits it).
+/// QueueService, as the web app needs it: take a deleted or deactivated account out of the queue
+/// (QueueService also kicks its encoder), and run the admins' actions with their own session
+/// (QueueService checks the admin role and audits it).
 struct QueueDesk: Sendable {
     let client: PeerClient
 
@@ -12,10 +13,10 @@ struct QueueDesk: Sendable {
     }
 
     /// An admin route of QueueService, with the admin's session token; returns nil on success or the refusal.
-    func admin(_ path: String, json: String?, token: String, requestID: String) async -> String? {
+    func admin(_ path: String, body: Data?, token: String, requestID: String) async -> String? {
         do {
             let reply = try await client.authorized(by: Secret("Bearer \(token)"))
-                .send(.POST, path, body: json.map { Data($0.utf8) }, requestID: requestID, timeout: nil)
+                .send(.POST, path, body: body, requestID: requestID, timeout: nil)
             guard reply.status == 200 else {
                 let message = (try? JSONCoding.decode(APIError.Body.self, from: Data(buffer: reply.body)).error.message) ?? "QueueService answered \(reply.status)"
                 return message

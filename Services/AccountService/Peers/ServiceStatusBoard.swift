@@ -23,21 +23,25 @@ struct ServiceStatusBoard: Sendable {
                 readings.append(Reading(name: name, ok: false, detail: "\(error)"))
             }
         }
-        let obs = await summary(obsBridge) { status in
-            let obs = status["obs"] as? [String: Any] ?? [:]
-            return "\(obs["state"] as? String ?? "?")\((obs["last_error"] as? String).map { " — \($0)" } ?? "")\((obs["obs_version"] as? String).map { " · OBS \($0)" } ?? "")"
-        }
-        let notifier = await summary(self.notifier) { status in
-            let webhooks = (status["webhooks"] as? [[String: Any]] ?? []).map { "\($0["webhook"] as? String ?? "?"): \($0["state"] as? String ?? "?")" }
-            return "backlog \(status["backlog"] as? Int ?? 0) events; " + (webhooks.isEmpty ? (status["note"] as? String ?? "no webhooks") : webhooks.joined(separator: ", "))
-        }
+        let obs = await status(of: obsBridge, as: OBSBridgeStatus.self).map(Self.describe) ?? Self.unreachable
+        let notifier = await status(of: self.notifier, as: NotifierStatus.self).map(Self.describe) ?? Self.unreachable
         return (readings, obs, notifier)
     }
 
-    private func summary(_ client: PeerClient, _ describe: ([String: Any]) -> String) async -> String {
-        guard let reply = try? await client.get("/status", timeout: .seconds(2)), reply.status == 200,
-              let status = try? JSONSerialization.jsonObject(with: Data(buffer: reply.body)) as? [String: Any]
-        else { return "not reachable" }
-        return describe(status)
+    static let unreachable = "not reachable"
+
+    static func describe(_ status: OBSBridgeStatus) -> String {
+        let obs = status.obs
+        return "\(obs.state.rawValue)\(obs.lastError.map { " — \($0)" } ?? "")\(obs.obsVersion.map { " · OBS \($0)" } ?? "")"
+    }
+
+    static func describe(_ status: NotifierStatus) -> String {
+        let webhooks = status.webhooks.map { "\($0.webhook): \($0.state.rawValue)" }
+        return "backlog \(status.backlog) events; " + (webhooks.isEmpty ? (status.note ?? "no webhooks") : webhooks.joined(separator: ", "))
+    }
+
+    private func status<Status: Decodable>(of client: PeerClient, as type: Status.Type) async -> Status? {
+        guard let reply = try? await client.get("/status", timeout: .seconds(2)), reply.status == 200 else { return nil }
+        return try? reply.decode(type)
     }
 }

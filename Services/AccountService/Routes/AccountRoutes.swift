@@ -24,20 +24,22 @@ struct LoginForm: Decodable {
 
 extension UserProfile: ResponseEncodable {}
 
-/// Signup, login, and a DJ's own account and stream key.
+/// Signup, login, and a DJ's own account and stream key (under `/api/v1`).
 struct AccountRoutes {
     let accounts: Accounts
+    let limits: AttemptLimits
 
-    func add(to router: Router<ServiceRequestContext>) {
-        let api = router.group("api/v1")
+    func add(to api: RouterGroup<ServiceRequestContext>) {
         api.post("users/signup") { request, context -> EditedResponse<SignupReply> in
             let form = try await request.decode(as: SignupForm.self, context: context)
+            try await limits.enforce(.signUp(client: context.client, email: form.email))
             let (user, key) = try await accounts.signUp(form)
             context.logger.info("account created", metadata: ["user_id": "\(user.id)", "dj": "\(user.djName)"])
             return EditedResponse(status: .created, response: SignupReply(user: UserProfile(user), streamKey: key))
         }
         api.post("login/access-token") { request, context -> AccessTokenReply in
             let form = try await Self.loginForm(request, context: context)
+            try await limits.enforce(.logIn(client: context.client, email: form.username))
             let token = try await accounts.logIn(email: form.username, password: form.password)
             return AccessTokenReply(accessToken: token, expiresIn: Int(accounts.tokenLifetime))
         }
@@ -49,7 +51,7 @@ struct AccountRoutes {
         }
         api.post("users/me/stream-key") { request, context -> StreamKeyReply in
             let user = try await authenticatedUser(request)
-            let key = try await accounts.rotateStreamKey(of: user)
+            let key = try await accounts.rotateStreamKey(userId: user.id)
             context.logger.info("stream key rotated", metadata: ["user_id": "\(user.id)"])
             return StreamKeyReply(streamKey: key)
         }

@@ -11,7 +11,7 @@ struct AdminPageRoutes {
     let status: ServiceStatusBoard
     static let pageSize = 25
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: RouterGroup<ServiceRequestContext>) {
         router.get("admin/users") { request, _ in
             let visit = await web.visit(request)
             guard let refusal = refuse(visit, request) else { return try await usersPage(visit, request) }
@@ -21,21 +21,18 @@ struct AdminPageRoutes {
             router.post(RouterPath("admin/users/:id/\(action)")) { request, context in
                 let visit = await web.visit(request)
                 if let refusal = refuse(visit, request) { return refusal }
-                let form = try await FormFields.read(request, context: context)
-                try web.checkCSRF(form, visit)
-                guard let id = UUID(uuidString: try context.parameters.require("id")), var user = try await accounts.store.user(id: id) else {
-                    throw APIError.notFound("No such account.")
-                }
+                let form = try await web.submitted(AccountAdminForm.self, request, context, visit)
+                guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw AccountError.noSuchAccount }
                 switch action {
                 case "active":
-                    user.isActive = form["active"] == "true"
-                    try await accounts.store.update(user)
+                    let active = form.active == "true"
+                    try await accounts.setActive(userId: id, active: active)
+                    if !active { await takeOutOfTheQueue(id, context) }
                 case "role":
-                    guard let role = form["role"].flatMap(Role.init(rawValue:)) else { throw APIError.badRequest("Role must be dj or admin.", field: "role") }
-                    user.role = role
-                    try await accounts.store.update(user)
+                    guard let role = form.role.flatMap(Role.init(rawValue:)) else { throw APIError.badRequest("Role must be dj or admin.", field: "role") }
+                    try await accounts.setRole(userId: id, role: role)
                 default:
-                    _ = try await accounts.rotateStreamKey(of: user)
+                    try await accounts.resetStreamKey(userId: id)
                 }
                 context.logger.notice("admin changed an account", metadata: ["action": "\(action)", "user_id": "\(id)", "admin_id": "\(visit.user!.id)"])
                 return web.redirect("/admin/users")
@@ -56,10 +53,9 @@ struct AdminPageRoutes {
         router.post("admin/queue/:action") { request, context in
             let visit = await web.visit(request)
             if let refusal = refuse(visit, request) { return refusal }
-            let form = try await FormFields.read(request, context: context)
-            try web.checkCSRF(form, visit)
+            let form = try await web.submitted(QueueActionForm.self, request, context, visit)
             let (path, body) = try Self.queueCall(try context.parameters.require("action"), form)
-            if let refusal = await queue.admin(path, json: body, token: visit.token ?? "", requestID: context.requestID) {
+            if let refusal = await queue.admin(path, body: body, token: visit.token ?? "", requestID: context.requestID) {
                 return web.redirect("/admin/queue?error=\(refusal.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
             }
             return web.redirect("/admin/queue")
@@ -75,28 +71,37 @@ struct AdminPageRoutes {
         }
     }
 
-    /// QueueService's admin route and body for a form on the night page.
-    static func queueCall(_ action: String, _ form: FormFields) throws -> (String, String?) {
-        func minutes(_ field: String, _ range: ClosedRange<Int>) throws -> Int {
-            guard let value = form[field].flatMap(Int.init), range.contains(value) else {
-                throw APIError.badRequest("Give a number of minutes between \(range.lowerBound) and \(range.upperBound).", field: field)
+    /// QueueService's admin route and JSON body (a Shared contract) for a form on the night page.
+    static func queueCall(_ action: String, _ form: QueueActionForm) throws -> (path: String, body: Data?) {
+        func minutes(_ range: ClosedRange<Int>) throws -> Int {
+            guard let value = form.minutes.flatMap(Int.init), range.contains(value) else {
+                throw APIError.badRequest("Give a number of minutes between \(range.lowerBound) and \(range.upperBound).", field: "minutes")
             }
             return value
         }
-        func user() throws -> String {
-            guard let id = form["user_id"].flatMap(UUID.init(uuidString:)) else { throw APIError.badRequest("No DJ chosen.", field: "user_id") }
-            return id.uuidString
+        func user() throws -> UUID {
+            guard let id = form.userId.flatMap(UUID.init(uuidString:)) else { throw APIError.badRequest("No DJ chosen.", field: "user_id") }
+            return id
         }
         switch action {
         case "skip", "pause", "resume", "clear": return ("/api/v1/admin/queue/\(action)", nil)
-        case "remove": return ("/api/v1/admin/queue/remove", #"{"user_id":"\#(try user())"}"#)
+        case "remove": return ("/api/v1/admin/queue/remove", try JSONCoding.encode(RemoveFromQueueRequest(userId: try user())))
         case "move":
-            guard let position = form["position"].flatMap(Int.init) else { throw APIError.badRequest("No position given.", field: "position") }
-            return ("/api/v1/admin/queue/move", #"{"user_id":"\#(try user())","position":\#(position)}"#)
-        case "extend": return ("/api/v1/turn/extend", #"{"seconds":\#(try minutes("minutes", 1...600) * 60)}"#)
-        case "interval": return ("/update-timer/\(try minutes("minutes", 1...1440) * 60)?reset_time=\(form["reset"] == "true")", nil)
+            guard let position = form.position.flatMap(Int.init) else { throw APIError.badRequest("No position given.", field: "position") }
+            return ("/api/v1/admin/queue/move", try JSONCoding.encode(MoveInQueueRequest(userId: try user(), position: position)))
+        case "extend": return ("/api/v1/turn/extend", try JSONCoding.encode(ExtendTurnRequest(seconds: Double(try minutes(1...600) * 60))))
+        case "interval": return ("/update-timer/\(try minutes(1...1440) * 60)?reset_time=\(form.reset == "true")", nil)
         case "block": return ("/block-toggle", nil)
         default: throw APIError.notFound("No such action.")
+        }
+    }
+
+    /// A deactivated DJ leaves the queue like a deleted one, and QueueService kicks their encoder.
+    private func takeOutOfTheQueue(_ userId: UUID, _ context: ServiceRequestContext) async {
+        do {
+            try await queue.forget(userId: userId, requestID: context.requestID)
+        } catch {
+            context.logger.error("account deactivated, but QueueService did not take it out of the queue", metadata: ["user_id": "\(userId)", "error": "\(error)"])
         }
     }
 
@@ -108,8 +113,8 @@ struct AdminPageRoutes {
 
     private func usersPage(_ visit: WebVisit, _ request: Request) async throws -> Response {
         let query = request.uri.queryParameters["q"].map(String.init) ?? ""
-        let page = max(1, request.uri.queryParameters["page"].flatMap { Int($0) } ?? 1)
-        let (users, total) = try await accounts.store.users(matching: query, offset: (page - 1) * Self.pageSize, limit: Self.pageSize)
+        let page = min(max(1, request.uri.queryParameters["page"].flatMap { Int($0) } ?? 1), Accounts.lastPage)
+        let (users, total) = try await accounts.users(matching: query, page: page, pageSize: Self.pageSize)
         let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd"

@@ -6,9 +6,10 @@ import Shared
 struct DJPageRoutes {
     let web: WebSession
     let accounts: Accounts
+    let limits: AttemptLimits
     let queue: QueueDesk
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: RouterGroup<ServiceRequestContext>) {
         router.get("dashboard") { request, _ in
             let visit = await web.visit(request)
             guard let user = visit.user else { return web.requireLogin(request) }
@@ -24,11 +25,8 @@ struct DJPageRoutes {
         router.post("dashboard/rotate-key") { request, context in
             let visit = await web.visit(request)
             guard let user = visit.user else { return web.requireLogin(request) }
-            try web.checkCSRF(try await FormFields.read(request, context: context), visit)
-            var rotated = user
-            _ = try await accounts.rotateStreamKey(of: user)
-            rotated.legacyKey = false
-            try await accounts.store.update(rotated)
+            _ = try await web.submitted(CSRFOnlyForm.self, request, context, visit)
+            try await accounts.rotateStreamKeyFromDashboard(userId: user.id)
             context.logger.info("stream key rotated from the dashboard", metadata: ["user_id": "\(user.id)"])
             return web.redirect("/dashboard?done=rotated")
         }
@@ -42,11 +40,10 @@ struct DJPageRoutes {
         router.post("settings/profile") { request, context in
             let visit = await web.visit(request)
             guard let user = visit.user else { return web.requireLogin(request) }
-            let form = try await FormFields.read(request, context: context)
-            try web.checkCSRF(form, visit)
-            let values = ["email": form["email"] ?? "", "djName": form["dj_name"] ?? "", "timezone": form["timezone"] ?? ""]
+            let form = try await web.submitted(ProfileForm.self, request, context, visit)
+            let values = ["email": form.email ?? "", "djName": form.djName ?? "", "timezone": form.timezone ?? ""]
             do {
-                _ = try await accounts.updateProfile(of: user, email: values["email"]!, djName: values["djName"]!, timezone: values["timezone"]!)
+                try await accounts.updateProfile(of: user, email: values["email"]!, djName: values["djName"]!, timezone: values["timezone"]!)
                 return web.redirect("/settings?done=profile")
             } catch let error as AccountError {
                 return settingsPage(visit, user: user, form: values, errors: PublicPageRoutes.fieldErrors(error), status: error.apiError.status)
@@ -55,33 +52,33 @@ struct DJPageRoutes {
         router.post("settings/password") { request, context in
             let visit = await web.visit(request)
             guard let user = visit.user else { return web.requireLogin(request) }
-            let form = try await FormFields.read(request, context: context)
-            try web.checkCSRF(form, visit)
+            let form = try await web.submitted(PasswordChangeForm.self, request, context, visit)
             let profile = ["email": user.email, "djName": user.djName, "timezone": user.timezone]
-            guard form["new_password"] == form["new_password_again"] else {
+            guard form.newPassword == form.newPasswordAgain else {
                 return settingsPage(visit, user: user, form: profile, errors: ["new_password_again": "The two passwords differ."], status: .unprocessableContent)
             }
             do {
-                let token = try await accounts.changePassword(of: user, current: form["current_password"] ?? "", new: form["new_password"] ?? "")
+                try await limits.enforce(.passwordCheck(client: context.client, userId: user.id))
+                let token = try await accounts.changePassword(of: user, current: form.currentPassword ?? "", new: form.newPassword ?? "")
                 var response = web.redirect("/settings?done=password")
                 web.signIn(&response, token: token)
                 return response
             } catch let error as AccountError {
                 var errors = PublicPageRoutes.fieldErrors(error)
                 if errors["password"] != nil { errors["new_password"] = errors.removeValue(forKey: "password") }
-                return settingsPage(visit, user: user, form: profile, errors: errors, status: error.apiError.status)
+                return settingsPage(visit, user: user, form: profile, errors: errors, status: error.apiError.status).carryingRetryAfter(of: error)
             }
         }
         router.post("settings/delete") { request, context in
             let visit = await web.visit(request)
             guard let user = visit.user else { return web.requireLogin(request) }
-            let form = try await FormFields.read(request, context: context)
-            try web.checkCSRF(form, visit)
+            let form = try await web.submitted(DeleteAccountForm.self, request, context, visit)
             do {
-                try await accounts.deleteAccount(user, password: form["password"] ?? "")
+                try await limits.enforce(.passwordCheck(client: context.client, userId: user.id))
+                try await accounts.deleteAccount(user, password: form.password ?? "")
             } catch let error as AccountError {
                 return settingsPage(visit, user: user, form: ["email": user.email, "djName": user.djName, "timezone": user.timezone],
-                                    errors: PublicPageRoutes.fieldErrors(error), status: error.apiError.status)
+                                    errors: PublicPageRoutes.fieldErrors(error), status: error.apiError.status).carryingRetryAfter(of: error)
             }
             do {
                 try await queue.forget(userId: user.id, requestID: context.requestID)
@@ -95,8 +92,10 @@ struct DJPageRoutes {
         }
     }
 
+    /// An error of no one field (too many attempts, too busy) is shown on top of the page.
     private func settingsPage(_ visit: WebVisit, user: UserRecord, form: [String: String], errors: [String: String], status: HTTPResponse.Status = .ok, flash: [String: Any]? = nil) -> Response {
-        web.page("settings", visit, title: "Settings", status: status, [
+        let flash = errors["form"].map { ["message": $0, "bad": true] } ?? flash
+        return web.page("settings", visit, title: "Settings", status: status, [
             "form": form, "errors": errors, "zones": PageRenderer.zones(form["timezone"] ?? user.timezone), "flash": flash as Any,
         ])
     }

@@ -9,12 +9,12 @@ struct PublicPageRoutes {
     let limits: AttemptLimits
     let mailer: any Mailer
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: RouterGroup<ServiceRequestContext>) {
         router.get("/") { request, _ in
             web.page("home", await web.visit(request), title: "Welcome")
         }
-        router.get("static/app.css") { _, _ in Self.asset(Assets.stylesheet, type: "text/css; charset=utf-8") }
-        router.get("static/app.js") { _, _ in Self.asset(Assets.script, type: "text/javascript; charset=utf-8") }
+        router.get("static/app.css") { _, _ in Self.asset(web.renderer.stylesheet, type: "text/css; charset=utf-8") }
+        router.get("static/app.js") { _, _ in Self.asset(web.renderer.script, type: "text/javascript; charset=utf-8") }
 
         router.get("signup") { request, _ in
             let visit = await web.visit(request)
@@ -23,22 +23,22 @@ struct PublicPageRoutes {
         }
         router.post("signup") { request, context in
             let visit = await web.visit(request)
-            let form = try await FormFields.read(request, context: context)
-            try web.checkCSRF(form, visit)
-            let values = ["email": form["email"] ?? "", "djName": form["dj_name"] ?? "", "timezone": form["timezone"] ?? ""]
-            guard form["password"] == form["password_again"] else {
+            let form = try await web.submitted(SignupPageForm.self, request, context, visit)
+            let values = ["email": form.email ?? "", "djName": form.djName ?? "", "timezone": form.timezone ?? ""]
+            guard form.password == form.passwordAgain else {
                 return signupPage(visit, form: values, errors: ["password_again": "The two passwords differ."], status: .unprocessableContent)
             }
             do {
+                try await limits.enforce(.signUp(client: context.client, email: values["email"]!))
                 let (user, _) = try await accounts.signUp(SignupForm(
-                    email: values["email"]!, password: form["password"] ?? "", djName: values["djName"]!, timezone: values["timezone"]!
+                    email: values["email"]!, password: form.password ?? "", djName: values["djName"]!, timezone: values["timezone"]!
                 ))
                 context.logger.info("account created from the web", metadata: ["user_id": "\(user.id)"])
                 var response = web.redirect("/dashboard?welcome=1")
                 web.signIn(&response, token: try await accounts.session(for: user))
                 return response
             } catch let error as AccountError {
-                return signupPage(visit, form: values, errors: Self.fieldErrors(error), status: error.apiError.status)
+                return signupPage(visit, form: values, errors: Self.fieldErrors(error), status: error.apiError.status).carryingRetryAfter(of: error)
             }
         }
 
@@ -49,28 +49,19 @@ struct PublicPageRoutes {
         }
         router.post("login") { request, context in
             let visit = await web.visit(request)
-            let form = try await FormFields.read(request, context: context)
-            try web.checkCSRF(form, visit)
-            let email = (form["email"] ?? "").uniquenessKey
-            let next = Self.safeNext(form["next"])
-            if let wait = await limits.check([("login-ip:\(context.remoteAddress?.ipAddress ?? "?")", AttemptLimits.loginPerIP), ("login:\(email)", AttemptLimits.loginPerAccount)]) {
-                var response = web.page("login", visit, title: "Log in", status: .tooManyRequests, [
-                    "form": ["email": form["email"] ?? ""], "next": next,
-                    "errors": ["form": "Too many attempts. Wait \(Int(wait.rounded(.up) / 60) + 1) minutes and try again."],
-                ])
-                response.headers[.retryAfter] = "\(Int(wait.rounded(.up)))"
-                return response
-            }
+            let form = try await web.submitted(LoginPageForm.self, request, context, visit)
+            let next = Self.safeNext(form.next)
             do {
-                let token = try await accounts.logIn(email: form["email"] ?? "", password: form["password"] ?? "")
+                try await limits.enforce(.logIn(client: context.client, email: form.email ?? ""))
+                let token = try await accounts.logIn(email: form.email ?? "", password: form.password ?? "")
                 var response = web.redirect(next)
                 web.signIn(&response, token: token)
                 return response
             } catch let error as AccountError {
-                let message = error == .accountDeactivated ? error.apiError.message : "Incorrect email or password."
+                let message = error == .invalidCredentials ? "Incorrect email or password." : error.message
                 return web.page("login", visit, title: "Log in", status: error.apiError.status, [
-                    "form": ["email": form["email"] ?? ""], "next": next, "errors": ["form": message],
-                ])
+                    "form": ["email": form.email ?? ""], "next": next, "errors": ["form": message],
+                ]).carryingRetryAfter(of: error)
             }
         }
 
@@ -79,7 +70,8 @@ struct PublicPageRoutes {
         }
         router.post("logout") { request, context in
             let visit = await web.visit(request)
-            try web.checkCSRF(try await FormFields.read(request, context: context), visit)
+            _ = try await web.submitted(CSRFOnlyForm.self, request, context, visit)
+            if let token = visit.token { try await accounts.logOut(token: token) }
             var response = web.redirect("/")
             web.signOut(&response)
             return response
@@ -90,10 +82,9 @@ struct PublicPageRoutes {
         }
         router.post("forgot-password") { request, context in
             let visit = await web.visit(request)
-            let form = try await FormFields.read(request, context: context)
-            try web.checkCSRF(form, visit)
-            let email = (form["email"] ?? "").uniquenessKey
-            if let wait = await limits.check([("reset-ip:\(context.remoteAddress?.ipAddress ?? "?")", AttemptLimits.resetPerIP), ("reset:\(email)", AttemptLimits.resetPerAccount)]) {
+            let form = try await web.submitted(ForgotPasswordForm.self, request, context, visit)
+            let email = (form.email ?? "").uniquenessKey
+            if let wait = try await limits.check(.resetMail(client: context.client, email: email)) {
                 var response = web.message(visit, heading: "Slow down", text: "Too many reset requests. Try again in \(Int(wait.rounded(.up) / 60) + 1) minutes.", status: .tooManyRequests)
                 response.headers[.retryAfter] = "\(Int(wait.rounded(.up)))"
                 return response
@@ -113,20 +104,21 @@ struct PublicPageRoutes {
         }
         router.post("reset-password") { request, context in
             let visit = await web.visit(request)
-            let form = try await FormFields.read(request, context: context)
-            try web.checkCSRF(form, visit)
-            let token = form["token"] ?? ""
-            guard form["password"] == form["password_again"] else {
+            let form = try await web.submitted(ResetPasswordForm.self, request, context, visit)
+            let token = form.token ?? ""
+            guard form.password == form.passwordAgain else {
                 return web.page("reset", visit, title: "New password", status: .unprocessableContent, ["token": token, "errors": ["password_again": "The two passwords differ."]])
             }
             do {
-                let user = try await accounts.resetPassword(token: token, newPassword: form["password"] ?? "")
-                context.logger.notice("password reset; every session of the account ended", metadata: ["user_id": "\(user.id)"])
+                try await limits.enforce(.newPassword(client: context.client))
+                let userId = try await accounts.resetPassword(token: token, newPassword: form.password ?? "")
+                context.logger.notice("password reset; every session of the account ended", metadata: ["user_id": "\(userId)"])
                 var response = web.message(visit, heading: "Password changed", text: "Your password is set and every old session has ended. Log in with the new one.", link: ("/login", "Log in"))
                 web.signOut(&response)
                 return response
             } catch let error as AccountError {
                 return web.page("reset", visit, title: "New password", status: error.apiError.status, ["token": token, "errors": Self.fieldErrors(error)])
+                    .carryingRetryAfter(of: error)
             }
         }
     }
@@ -138,8 +130,7 @@ struct PublicPageRoutes {
     }
 
     static func fieldErrors(_ error: AccountError) -> [String: String] {
-        let api = error.apiError
-        return [api.field ?? "form": api.message]
+        [error.field ?? "form": error.message]
     }
 
     /// Only a path on this site: never an open redirect.

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import Shared
@@ -29,18 +28,24 @@ struct WebSession: Sendable {
         if let csrf = request.cookies[Self.csrfCookie]?.value, csrf.count >= 32 {
             visit.csrf = csrf
         } else {
-            visit.csrf = Data((0..<24).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            visit.csrf = URLSafeToken.random(byteCount: 24)
             visit.setCSRFCookie = true
         }
         return visit
     }
 
-    /// Refuses a form whose token does not match the browser's cookie (a cross-site post).
-    func checkCSRF(_ form: FormFields, _ visit: WebVisit) throws {
-        guard !visit.setCSRFCookie, let presented = form["csrf"], Secret(visit.csrf).matches(presented) else {
+    /// The posted form, refused when its token does not match the browser's cookie (a cross-site post).
+    func submitted<Form: WebForm>(_ type: Form.Type, _ request: Request, _ context: ServiceRequestContext, _ visit: WebVisit) async throws -> Form {
+        let form: Form
+        do {
+            form = try await URLEncodedFormDecoder().decode(Form.self, from: request, context: context)
+        } catch let error where error is URLEncodedFormError || error is DecodingError {
+            throw APIError.badRequest("This form could not be read. Go back, reload the page and try again.", code: "unreadable_form")
+        }
+        guard !visit.setCSRFCookie, let presented = form.csrf, Secret(visit.csrf).matches(presented) else {
             throw APIError(.forbidden, code: "csrf", message: "This form expired or came from another site. Go back, reload the page and try again.")
         }
+        return form
     }
 
     func page(_ template: String, _ visit: WebVisit, title: String, status: HTTPResponse.Status = .ok, _ values: [String: Any] = [:]) -> Response {
@@ -103,23 +108,4 @@ struct WebLinks: Sendable {
     var queuePublicURL: String
     /// What DJs put in their encoder's Server field (`RTMP_PUBLIC_URL`).
     var rtmpURL: String
-}
-
-/// An `application/x-www-form-urlencoded` body.
-struct FormFields: Sendable {
-    private var values: [String: String] = [:]
-
-    subscript(name: String) -> String? { values[name] }
-
-    static func read(_ request: Request, context: ServiceRequestContext) async throws -> FormFields {
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
-        var fields = FormFields()
-        for pair in String(buffer: body).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String { String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            guard let name = parts.first else { continue }
-            fields.values[decode(name)] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return fields
-    }
 }

@@ -55,10 +55,6 @@ struct PostgresUserStore: UserStore {
         try await one(query: "SELECT \(unescaped: Self.columns) FROM users WHERE stream_key_digest = \(streamKeyDigest)")
     }
 
-    func replaceStreamKey(of userId: UUID, with key: StoredStreamKey) async throws {
-        try await client.query("UPDATE users SET stream_key_digest = \(key.digest), stream_key_sealed = \(key.sealed) WHERE id = \(userId)", logger: logger)
-    }
-
     func withRunningConnections(_ body: () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
@@ -67,21 +63,46 @@ struct PostgresUserStore: UserStore {
         }
     }
 
-    func update(_ user: UserRecord) async throws {
+    func setProfile(userId: UUID, email: String, djName: String, timezone: String) async throws {
         do {
             try await client.query(
                 """
-                UPDATE users SET email = \(user.email), email_key = \(user.email.uniquenessKey), dj_name = \(user.djName),
-                       dj_name_key = \(user.djName.uniquenessKey), timezone = \(user.timezone), role = \(user.role.rawValue),
-                       is_active = \(user.isActive), password_hash = \(user.passwordHash), session_epoch = \(user.sessionEpoch),
-                       legacy_key = \(user.legacyKey)
-                WHERE id = \(user.id)
+                UPDATE users SET email = \(email), email_key = \(email.uniquenessKey), dj_name = \(djName),
+                       dj_name_key = \(djName.uniquenessKey), timezone = \(timezone)
+                WHERE id = \(userId)
                 """,
                 logger: logger
             )
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw UniqueViolation.accountError(fromConstraintText: error.serverInfo?[.constraintName] ?? "") ?? error
         }
+    }
+
+    func setPassword(userId: UUID, hash: String) async throws -> Int? {
+        let rows = try await client.query(
+            "UPDATE users SET password_hash = \(hash), session_epoch = session_epoch + 1 WHERE id = \(userId) RETURNING session_epoch",
+            logger: logger
+        )
+        for try await epoch in rows.decode(Int.self) { return epoch }
+        return nil
+    }
+
+    func setRole(userId: UUID, role: Role) async throws {
+        try await client.query("UPDATE users SET role = \(role.rawValue) WHERE id = \(userId)", logger: logger)
+    }
+
+    func setActive(userId: UUID, active: Bool) async throws {
+        try await client.query(
+            "UPDATE users SET is_active = \(active), session_epoch = session_epoch + \(active ? 0 : 1) WHERE id = \(userId)", logger: logger
+        )
+    }
+
+    func setStreamKey(userId: UUID, key: StoredStreamKey) async throws {
+        try await client.query("UPDATE users SET stream_key_digest = \(key.digest), stream_key_sealed = \(key.sealed) WHERE id = \(userId)", logger: logger)
+    }
+
+    func clearLegacyKey(userId: UUID) async throws {
+        try await client.query("UPDATE users SET legacy_key = FALSE WHERE id = \(userId)", logger: logger)
     }
 
     func delete(_ userId: UUID) async throws {
@@ -116,6 +137,25 @@ struct PostgresUserStore: UserStore {
         )
         for try await id in rows.decode(UUID.self) { return id }
         return nil
+    }
+
+    func endSession(tokenDigest: String, expiresAt: Date, now: Date) async throws {
+        try await client.query(
+            """
+            WITH swept AS (
+                DELETE FROM ended_sessions WHERE token_digest IN (SELECT token_digest FROM ended_sessions WHERE expires_at < \(now) LIMIT 4)
+            )
+            INSERT INTO ended_sessions (token_digest, expires_at) VALUES (\(tokenDigest), \(expiresAt)) ON CONFLICT (token_digest) DO NOTHING
+            """,
+            logger: logger
+        )
+    }
+
+    func isSessionEnded(tokenDigest: String) async throws -> Bool {
+        for try await _ in try await client.query("SELECT 1 FROM ended_sessions WHERE token_digest = \(tokenDigest)", logger: logger).decode(Int.self) {
+            return true
+        }
+        return false
     }
 
     func healthProblem() async -> String? {

@@ -68,7 +68,7 @@ final class SQLiteUserStore: UserStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
-                    .text(user.id.uuidString.lowercased()), .text(user.email), .text(user.email.uniquenessKey),
+                    Self.id(user.id), .text(user.email), .text(user.email.uniquenessKey),
                     .text(user.djName), .text(user.djName.uniquenessKey), .text(user.timezone), .text(user.role.rawValue),
                     .integer(user.isActive ? 1 : 0), .text(user.passwordHash), .text(user.streamKey.digest),
                     .text(user.streamKey.sealed), .text(JSONCoding.timestamp(user.createdAt)),
@@ -81,7 +81,7 @@ final class SQLiteUserStore: UserStore {
     }
 
     func user(id: UUID) async throws -> UserRecord? {
-        try await one("SELECT * FROM users WHERE id = ?", [.text(id.uuidString.lowercased())])
+        try await one("SELECT * FROM users WHERE id = ?", [Self.id(id)])
     }
 
     func user(email: String) async throws -> UserRecord? {
@@ -92,34 +92,47 @@ final class SQLiteUserStore: UserStore {
         try await one("SELECT * FROM users WHERE stream_key_digest = ?", [.text(streamKeyDigest)])
     }
 
-    func replaceStreamKey(of userId: UUID, with key: StoredStreamKey) async throws {
-        _ = try await connection.query(
-            "UPDATE users SET stream_key_digest = ?, stream_key_sealed = ? WHERE id = ?",
-            [.text(key.digest), .text(key.sealed), .text(userId.uuidString.lowercased())]
-        )
-    }
-
-    func update(_ user: UserRecord) async throws {
+    func setProfile(userId: UUID, email: String, djName: String, timezone: String) async throws {
         do {
             _ = try await connection.query(
-                """
-                UPDATE users SET email = ?, email_key = ?, dj_name = ?, dj_name_key = ?, timezone = ?, role = ?, is_active = ?,
-                                 password_hash = ?, session_epoch = ?, legacy_key = ?
-                WHERE id = ?
-                """,
-                [
-                    .text(user.email), .text(user.email.uniquenessKey), .text(user.djName), .text(user.djName.uniquenessKey),
-                    .text(user.timezone), .text(user.role.rawValue), .integer(user.isActive ? 1 : 0), .text(user.passwordHash),
-                    .integer(SQLiteInt64(user.sessionEpoch)), .integer(user.legacyKey ? 1 : 0), .text(user.id.uuidString.lowercased()),
-                ]
+                "UPDATE users SET email = ?, email_key = ?, dj_name = ?, dj_name_key = ?, timezone = ? WHERE id = ?",
+                [.text(email), .text(email.uniquenessKey), .text(djName), .text(djName.uniquenessKey), .text(timezone), Self.id(userId)]
             )
         } catch let error as SQLiteError where error.reason == .constraintUniqueFailed || error.reason == .constraint {
             throw UniqueViolation.accountError(fromConstraintText: error.message) ?? error
         }
     }
 
+    func setPassword(userId: UUID, hash: String) async throws -> Int? {
+        let rows = try await connection.query(
+            "UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1 WHERE id = ? RETURNING session_epoch",
+            [.text(hash), Self.id(userId)]
+        )
+        return rows.first?.column("session_epoch")?.integer.map { Int($0) }
+    }
+
+    func setRole(userId: UUID, role: Role) async throws {
+        _ = try await connection.query("UPDATE users SET role = ? WHERE id = ?", [.text(role.rawValue), Self.id(userId)])
+    }
+
+    func setActive(userId: UUID, active: Bool) async throws {
+        _ = try await connection.query(
+            "UPDATE users SET is_active = ?, session_epoch = session_epoch + ? WHERE id = ?", [.integer(active ? 1 : 0), .integer(active ? 0 : 1), Self.id(userId)]
+        )
+    }
+
+    func setStreamKey(userId: UUID, key: StoredStreamKey) async throws {
+        _ = try await connection.query(
+            "UPDATE users SET stream_key_digest = ?, stream_key_sealed = ? WHERE id = ?", [.text(key.digest), .text(key.sealed), Self.id(userId)]
+        )
+    }
+
+    func clearLegacyKey(userId: UUID) async throws {
+        _ = try await connection.query("UPDATE users SET legacy_key = 0 WHERE id = ?", [Self.id(userId)])
+    }
+
     func delete(_ userId: UUID) async throws {
-        _ = try await connection.query("DELETE FROM users WHERE id = ?", [.text(userId.uuidString.lowercased())])
+        _ = try await connection.query("DELETE FROM users WHERE id = ?", [Self.id(userId)])
     }
 
     func users(matching search: String, offset: Int, limit: Int) async throws -> (users: [UserRecord], total: Int) {
@@ -137,7 +150,7 @@ final class SQLiteUserStore: UserStore {
     func addPasswordReset(tokenHash: String, userId: UUID, expiresAt: Date) async throws {
         _ = try await connection.query(
             "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
-            [.text(tokenHash), .text(userId.uuidString.lowercased()), .text(JSONCoding.timestamp(expiresAt))]
+            [.text(tokenHash), Self.id(userId), .text(JSONCoding.timestamp(expiresAt))]
         )
     }
 
@@ -150,6 +163,22 @@ final class SQLiteUserStore: UserStore {
         return rows.first?.column("user_id")?.string.flatMap(UUID.init(uuidString:))
     }
 
+    func endSession(tokenDigest: String, expiresAt: Date, now: Date) async throws {
+        _ = try await connection.query(
+            "INSERT OR IGNORE INTO ended_sessions (token_digest, expires_at) VALUES (?, ?)",
+            [.text(tokenDigest), .text(JSONCoding.timestamp(expiresAt))]
+        )
+        _ = try await connection.query(
+            "DELETE FROM ended_sessions WHERE token_digest IN (SELECT token_digest FROM ended_sessions WHERE expires_at < ? LIMIT 4)",
+            [.text(JSONCoding.timestamp(now))]
+        )
+    }
+
+    func isSessionEnded(tokenDigest: String) async throws -> Bool {
+        let rows = try await connection.query("SELECT 1 FROM ended_sessions WHERE token_digest = ?", [.text(tokenDigest)])
+        return !rows.isEmpty
+    }
+
     func healthProblem() async -> String? {
         do {
             _ = try await connection.query("SELECT 1", [])
@@ -157,6 +186,11 @@ final class SQLiteUserStore: UserStore {
         } catch {
             return "SQLite at \(path): \(error)"
         }
+    }
+
+    /// Ids are stored as lowercase text.
+    private static func id(_ userId: UUID) -> SQLiteData {
+        .text(userId.uuidString.lowercased())
     }
 
     private func one(_ sql: String, _ binds: [SQLiteData]) async throws -> UserRecord? {

@@ -37,6 +37,15 @@ enum Schema {
             )
             """,
         ]),
+        Migration(version: 3, statements: [
+            """
+            CREATE TABLE ended_sessions (
+                token_digest TEXT PRIMARY KEY NOT NULL,
+                expires_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX ended_sessions_expiry ON ended_sessions (expires_at)",
+        ]),
     ]
 
     static let postgresV2 = Migration(version: 2, statements: [
@@ -72,5 +81,25 @@ enum Schema {
             """,
         ]),
         postgresV2,
+        Migration(version: 3, statements: [
+            """
+            CREATE TABLE ended_sessions (
+                token_digest TEXT PRIMARY KEY,
+                expires_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+            "CREATE INDEX ended_sessions_expiry ON ended_sessions (expires_at)",
+            // The attempt limits' counters (`PostgresAttemptCounter`); times in Unix seconds.
+            """
+            CREATE TABLE attempt_windows (
+                key_digest TEXT NOT NULL,
+                window_index BIGINT NOT NULL,
+                count INTEGER NOT NULL,
+                expires_at BIGINT NOT NULL,
+                PRIMARY KEY (key_digest, window_index)
+            )
+            """,
+            "CREATE INDEX attempt_windows_expiry ON attempt_windows (expires_at)",
+        ]),
     ]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// Where accounts live. Two implementations — embedded SQLite (the default) and PostgreSQL —
 /// behind one protocol, tested by one suite.
@@ -11,10 +12,23 @@ protocol UserStore: Sendable {
     func user(email: String) async throws -> UserRecord?
     /// The one indexed lookup on the hook hot path.
     func user(streamKeyDigest: String) async throws -> UserRecord?
-    func replaceStreamKey(of userId: UUID, with key: StoredStreamKey) async throws
-    /// Saves a changed account (profile, password hash, role, active flag, session epoch).
+
+    // Each write sets only its own columns, so two at once never undo each other: a whole-row
+    // save from a stale copy could revert a password change and revive the sessions it ended.
+
     /// Throws `AccountError.duplicateEmail` / `.duplicateDJName` like `create`.
-    func update(_ user: UserRecord) async throws
+    func setProfile(userId: UUID, email: String, djName: String, timezone: String) async throws
+    /// Sets the hash and moves the session epoch on in one statement, ending every session issued
+    /// before; returns the new epoch, or nil when no account has this id.
+    func setPassword(userId: UUID, hash: String) async throws -> Int?
+    func setRole(userId: UUID, role: Role) async throws
+    /// Deactivating also moves the session epoch on, so a later reactivation revives no old session.
+    func setActive(userId: UUID, active: Bool) async throws
+    /// The old key stops finding the account at once.
+    func setStreamKey(userId: UUID, key: StoredStreamKey) async throws
+    /// The account's key is no longer the short one imported from the original.
+    func clearLegacyKey(userId: UUID) async throws
+
     func delete(_ userId: UUID) async throws
     /// A page of accounts whose email or DJ name contains `search` (any case), oldest first.
     func users(matching search: String, offset: Int, limit: Int) async throws -> (users: [UserRecord], total: Int)
@@ -22,6 +36,10 @@ protocol UserStore: Sendable {
     func addPasswordReset(tokenHash: String, userId: UUID, expiresAt: Date) async throws
     /// Marks a reset token used and returns its account — only once, and only before it expires.
     func consumePasswordReset(tokenHash: String, now: Date) async throws -> UUID?
+    /// Remembers a logged-out session token by its digest until it would have expired anyway, and
+    /// forgets a few that have, so the table holds only tokens that could still be presented.
+    func endSession(tokenDigest: String, expiresAt: Date, now: Date) async throws
+    func isSessionEnded(tokenDigest: String) async throws -> Bool
     /// Nil when the database answers, otherwise what is wrong.
     func healthProblem() async -> String?
     /// Runs `body` with the store's connections open, outside a running application (command-line tools).

@@ -1,5 +1,4 @@
 import Foundation
-import Hummingbird
 
 /// What the gateway answers SRS, byte for byte. SRS accepts only HTTP 200/201 with an integer
 /// `code` of 0 (reference/protocols.md §1.3); everything else rejects the client.
@@ -9,12 +8,19 @@ enum HookReply: Equatable, Sendable {
     /// `{"code":0,"data":{"urls":[…]}}` — the forward backend's answer.
     case forward([String])
     /// A non-2xx status with a non-zero `code` and a reason for SRS's log.
-    case refuse(HTTPResponse.Status, reason: String)
+    case refuse(Refusal, reason: String)
 
-    var status: HTTPResponse.Status {
+    /// Why a hook is refused; the HTTP status code, which the body repeats as its `code`.
+    enum Refusal: Int, Sendable {
+        case badRequest = 400
+        case forbidden = 403
+        case serviceUnavailable = 503
+    }
+
+    var statusCode: Int {
         switch self {
-        case .accept, .forward: .ok
-        case .refuse(let status, _): status
+        case .accept, .forward: 200
+        case .refuse(let refusal, _): refusal.rawValue
         }
     }
 
@@ -24,17 +30,9 @@ enum HookReply: Equatable, Sendable {
             return #"{"code":0}"#
         case .forward(let urls):
             return #"{"code":0,"data":{"urls":["# + urls.map(Self.jsonString).joined(separator: ",") + "]}}"
-        case .refuse(let status, let reason):
-            return #"{"code":\#(status.code),"reason":\#(Self.jsonString(reason))}"#
+        case .refuse(let refusal, let reason):
+            return #"{"code":\#(refusal.rawValue),"reason":\#(Self.jsonString(reason))}"#
         }
-    }
-
-    var response: Response {
-        Response(
-            status: status,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: body))
-        )
     }
 
     private static let encoder: JSONEncoder = {

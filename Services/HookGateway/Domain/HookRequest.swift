@@ -10,10 +10,9 @@ struct HookRequest: Decodable, Sendable, Equatable {
     var stream: String?
     var param: String?
     var ip: String?
-    var vhost: String?
 
     enum CodingKeys: String, CodingKey {
-        case action, app, stream, param, ip, vhost
+        case action, app, stream, param, ip
         case clientId = "client_id"
     }
 

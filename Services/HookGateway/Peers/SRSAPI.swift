@@ -1,16 +1,22 @@
 import Foundation
 import Shared
 
+/// The connections SRS holds, as the gateway needs them: drop one.
+protocol SRSConnections: Sendable {
+    /// Throws when SRS did not confirm the kick.
+    func kick(clientId: String, requestID: String?) async throws -> KickOutcome
+}
+
+enum KickOutcome: String, Sendable {
+    case kicked
+    /// SRS no longer knows the client (code 2049): it is gone, which is what a kick wants.
+    case alreadyGone = "already_gone"
+}
+
 /// SRS's HTTP API, which only the gateway talks to. Errors come back as HTTP 200 with a
 /// non-zero `code` (reference/protocols.md §1.6), so the code is what counts.
-struct SRSAPI: Sendable {
+struct SRSAPI: SRSConnections {
     let client: PeerClient
-
-    enum KickOutcome: String {
-        case kicked
-        /// SRS no longer knows the client (code 2049): it is gone, which is what a kick wants.
-        case alreadyGone = "already_gone"
-    }
 
     private struct Envelope: Decodable {
         var code: Int

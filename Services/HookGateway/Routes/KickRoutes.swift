@@ -3,7 +3,7 @@ import Shared
 
 /// `POST /internal/v1/kick`: QueueService asks the gateway to disconnect an SRS client.
 struct KickRoutes {
-    let srs: SRSAPI
+    let srs: any SRSConnections
 
     func add(to group: RouterGroup<ServiceRequestContext>) {
         group.post("kick") { request, context -> KickReply in

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// What Discord's rate-limit headers say about the next request to this webhook.
 struct RateLimitBucket: Sendable, Equatable {
@@ -22,8 +23,8 @@ enum DeliveryOutcome: Sendable, Equatable {
 
 /// The delivery rules as a pure value: response → outcome, headers → bucket.
 struct DeliveryPolicy: Sendable, Equatable {
-    var retryBase: TimeInterval = 1
-    var retryCap: TimeInterval = 300
+    /// 1 s, 2 s, 4 s … up to 5 minutes, without jitter: one worker per webhook retries alone.
+    var retry = Backoff(base: .seconds(1), cap: .seconds(300), jitter: false)
     var cloudflareBackoff: TimeInterval = 600
     /// discord.js waits this much past a bucket's reset.
     var resetMargin: TimeInterval = 0.05
@@ -67,9 +68,9 @@ struct DeliveryPolicy: Sendable, Equatable {
         }
     }
 
-    /// 1 s, 2 s, 4 s … up to the cap.
+    /// The wait after the `failures`-th failed attempt in a row (counted from 1).
     func backoff(_ failures: Int) -> TimeInterval {
-        min(retryCap, retryBase * pow(2, Double(max(0, failures - 1))))
+        retry.seconds(attempt: failures - 1)
     }
 
     private static func detail(_ body: Data) -> String {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Which events a webhook wants.
-enum AnnouncementKind: String, CaseIterable, Sendable, Codable {
+enum AnnouncementKind: String, Sendable {
     /// A DJ went on air.
     case started
     /// A DJ's turn ended (with the reason).

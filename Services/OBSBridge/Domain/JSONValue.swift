@@ -2,7 +2,7 @@ import Foundation
 
 /// Any JSON value: obs-websocket request and response data is loosely typed by request type.
 enum JSONValue: Codable, Sendable, Equatable, ExpressibleByDictionaryLiteral, ExpressibleByStringLiteral,
-    ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByFloatLiteral, ExpressibleByArrayLiteral
+    ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral
 {
     case null
     case bool(Bool)
@@ -45,7 +45,6 @@ enum JSONValue: Codable, Sendable, Equatable, ExpressibleByDictionaryLiteral, Ex
     init(stringLiteral value: String) { self = .string(value) }
     init(integerLiteral value: Int) { self = .number(Double(value)) }
     init(booleanLiteral value: Bool) { self = .bool(value) }
-    init(floatLiteral value: Double) { self = .number(value) }
     init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 
     subscript(key: String) -> JSONValue? {

@@ -3,8 +3,8 @@ import Foundation
 
 /// obs-websocket v5 (RPC 1) messages, as far as the bridge uses them (reference/protocols.md §3).
 enum OBSOpCode: Int, Codable, Sendable {
-    case hello = 0, identify = 1, identified = 2, reidentify = 3, event = 5
-    case request = 6, requestResponse = 7, requestBatch = 8, requestBatchResponse = 9
+    case hello = 0, identify = 1, identified = 2, event = 5
+    case requestResponse = 7, requestBatch = 8, requestBatchResponse = 9
 }
 
 /// `{"op": …, "d": {…}}`, decoded lazily by op code.
@@ -22,9 +22,6 @@ struct OBSRequest: Sendable, Equatable, CustomStringConvertible {
         self.type = type
         self.data = data
     }
-
-    /// Changes OBS's state (and may need pacing); reads are free.
-    var isMutating: Bool { !type.hasPrefix("Get") }
 
     var description: String { data.map { "\(type) \($0)" } ?? type }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The two media inputs the bridge owns in the live scene. While one shows the lead on top, the
 /// other pre-rolls the next DJ underneath, muted.
-enum Slot: String, CaseIterable, Sendable, Codable {
+enum Slot: String, CaseIterable, Sendable {
     case a = "A"
     case b = "B"
 

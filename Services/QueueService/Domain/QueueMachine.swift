@@ -139,6 +139,21 @@ struct QueueMachine: Sendable {
 
     // MARK: - Admin
 
+    /// Carries out an admin's command; its events name the admin.
+    mutating func apply(_ command: AdminCommand, by admin: UUID, now: Date) throws(QueueCommandError) -> [QueueEvent] {
+        switch command {
+        case .skip: try skip(by: admin, now: now)
+        case .remove(let userId): try remove(userId, by: admin, now: now)
+        case .move(let userId, let position): try move(userId, to: position, by: admin, now: now)
+        case .pause: pause(by: admin, now: now)
+        case .resume: resume(by: admin, now: now)
+        case .clear: clear(by: admin, now: now)
+        case .setInterval(let seconds, let restart): try setInterval(seconds, restartClock: restart, by: admin, now: now)
+        case .extendTurn(let seconds): try extendTurn(by: seconds, admin: admin, now: now)
+        case .toggleBlocking: setBlocking(!state.blockEnabled, by: admin, now: now)
+        }
+    }
+
     mutating func skip(by admin: UUID, now: Date) throws(QueueCommandError) -> [QueueEvent] {
         guard state.lead != nil else { throw .nobodyOnAir }
         return record(now) { machine, log in

@@ -1,103 +1,64 @@
-/// The queue page and the three OBS overlays. Each is one self-contained HTML document (style
-/// and script inline), so a copy saved as a local file works in an OBS browser source too; all
-/// live data arrives as `queue` snapshots over Server-Sent Events.
-enum OverlayPages {
-    static func document(title: String, bodyClass: String = "", _ body: String, script: String) -> String {
-        """
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(title)</title>
-        <style>
-        \(OverlayAssets.stylesheet)
-        </style>
-        <script>
-        \(OverlayAssets.script)
-        </script>
-        </head>
-        <body class="\(bodyClass)">
-        \(body)
-        <script>
-        \(script)
-        </script>
-        </body>
-        </html>
-        """
+import Foundation
+import Mustache
+
+/// The queue page and the three OBS overlays, built once at start from the resource files in
+/// `Pages/Resources`. Each is one self-contained HTML document (`page.mustache` inlines the
+/// shared `overlay.css` and `overlay.js`, then the page's body and script), so a copy saved as a
+/// local file works in an OBS browser source too; all live data arrives as `queue` snapshots
+/// over Server-Sent Events.
+///
+/// - `overlay.js`: one EventSource that survives QueueService restarts, rendering the `queue`
+///   snapshots it receives; no polling. `?api=` points a page saved as a local file (e.g. an OBS
+///   browser source opened before QueueService is up) at the service.
+/// - `overlay.css`: transparent for OBS browser sources at 1920×1080; text on a translucent panel
+///   with a shadow stays readable over any video. `?theme=light` flips the panel.
+/// - `lineup.js`: now playing and up next, for the queue page and the queue overlay.
+struct OverlayPages: Sendable {
+    struct Page: Sendable {
+        /// Where the page is served.
+        var path: String
+        var html: String
     }
 
-    static let renderLineup = """
-    Motherstream.onQueue(function (queue) {
-      var lead = document.getElementById("lead");
-      Motherstream.text(lead, queue.lead ? queue.lead.dj_name + (queue.lead.disconnected ? " (reconnecting…)" : "") : (queue.paused ? "Intermission" : "Nobody yet"));
-      lead.classList.toggle("away", !!(queue.lead && queue.lead.disconnected));
-      var list = document.getElementById("next");
-      list.replaceChildren.apply(list, queue.waiting.slice(0, Motherstream.limit).map(function (dj) {
-        var item = document.createElement("li");
-        item.textContent = dj.dj_name;
-        if (dj.disconnected) item.className = "away";
-        return item;
-      }));
-      document.getElementById("next-label").hidden = queue.waiting.length === 0;
-      var live = document.getElementById("live");
-      if (live) live.hidden = !queue.lead || queue.lead.disconnected;
-    });
-    """
+    let pages: [Page]
 
-    /// `GET /queue-list`: the original's page — now playing, up next, live.
-    static let queueList = document(title: "Motherstream — queue", bodyClass: "page", """
-        <main>
-        <h1>Motherstream <span id="live" class="live" hidden>LIVE</span></h1>
-        <div class="overlay" role="status" aria-live="polite">
-          <div class="label">Now playing</div>
-          <div id="lead" class="lead">…</div>
-          <div id="next-label" class="label" hidden>Up next</div>
-          <ol id="next"></ol>
-          <div data-status></div>
-        </div>
-        </main>
-        """, script: renderLineup)
-
-    /// `GET /overlays/queue`: now playing and the next `?limit=` DJs.
-    static let queue = document(title: "Queue overlay", """
-        <div class="overlay">
-          <div class="label">Now playing <span id="live" class="live" hidden>LIVE</span></div>
-          <div id="lead" class="lead">…</div>
-          <div id="next-label" class="label" hidden>Up next</div>
-          <ol id="next"></ol>
-          <div data-status></div>
-        </div>
-        """, script: renderLineup)
-
-    /// `GET /overlays/now-playing`: the lead's name, large.
-    static let nowPlaying = document(title: "Now playing overlay", """
-        <div class="overlay">
-          <div class="label">Now playing</div>
-          <div id="lead" class="lead">…</div>
-          <div data-status></div>
-        </div>
-        """, script: """
-        Motherstream.onQueue(function (queue) {
-          var lead = document.getElementById("lead");
-          Motherstream.text(lead, queue.lead ? queue.lead.dj_name : (queue.paused ? "Intermission" : "Nobody yet"));
-          lead.classList.toggle("away", !!(queue.lead && queue.lead.disconnected));
-        });
-        """)
-
-    /// `GET /overlays/timer`: HH:MM:SS to the end of the turn, counted down locally between updates.
-    static let timer = document(title: "Timer overlay", """
-        <div class="overlay">
-          <div class="label">Time remaining</div>
-          <div id="timer" class="timer">--:--:--</div>
-          <div data-status></div>
-        </div>
-        """, script: """
-        var endsAt = null;
-        Motherstream.onQueue(function (queue) { endsAt = queue.lead ? Date.parse(queue.lead.ends_at) : null; render(); });
-        function render() {
-          Motherstream.text(document.getElementById("timer"), endsAt === null ? "--:--:--" : Motherstream.clock((endsAt - Motherstream.now()) / 1000));
+    init(bundle: Bundle = .module) throws {
+        let template = try MustacheTemplate(string: try Self.text("page", "mustache", in: bundle))
+        let stylesheet = try Self.text("overlay", "css", in: bundle)
+        let script = try Self.text("overlay", "js", in: bundle)
+        func page(_ path: String, title: String, bodyClass: String = "", body: String, script pageScript: String) throws -> Page {
+            let context = [
+                "title": title, "bodyClass": bodyClass, "stylesheet": stylesheet, "script": script,
+                "body": try Self.text(body, "html", in: bundle), "pageScript": try Self.text(pageScript, "js", in: bundle),
+            ]
+            return Page(path: path, html: template.render(context))
         }
-        setInterval(render, 250);
-        """)
+        pages = [
+            // The original's page: now playing, up next, live.
+            try page("queue-list", title: "Motherstream — queue", bodyClass: "page", body: "queue-list", script: "lineup"),
+            // Now playing and the next `?limit=` DJs.
+            try page("overlays/queue", title: "Queue overlay", body: "queue", script: "lineup"),
+            // HH:MM:SS to the end of the turn, counted down locally between updates.
+            try page("overlays/timer", title: "Timer overlay", body: "timer", script: "timer"),
+            // The lead's name, large.
+            try page("overlays/now-playing", title: "Now playing overlay", body: "now-playing", script: "now-playing"),
+        ]
+    }
+
+    /// A resource file's text without the newline that ends it as a file: the pages inline them.
+    private static func text(_ name: String, _ type: String, in bundle: Bundle) throws -> String {
+        guard let url = bundle.url(forResource: name, withExtension: type) else {
+            throw PageResourceMissing(name: "\(name).\(type)", bundle: bundle.bundlePath)
+        }
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return text.hasSuffix("\n") ? String(text.dropLast()) : text
+    }
+}
+
+/// A page's file is missing from QueueService's resource bundle (`Motherstream_QueueService.resources`,
+/// installed next to the executable).
+struct PageResourceMissing: Error, CustomStringConvertible {
+    var name: String
+    var bundle: String
+    var description: String { "the page resource \(name) is missing from \(bundle)" }
 }

@@ -1,32 +1,5 @@
-import Foundation
 import Hummingbird
 import Shared
-
-struct RemoveRequest: Decodable {
-    var userId: UUID
-}
-
-struct MoveRequest: Decodable {
-    var userId: UUID
-    var position: Int
-}
-
-struct ExtendRequest: Decodable {
-    var seconds: Double
-}
-
-/// The original's `/update-timer` answer.
-struct UpdateTimerReply: Codable, ResponseEncodable {
-    var status = "success"
-    var time: Int
-    var resetTime: Bool
-}
-
-/// The original's `POST /block-toggle` answer.
-struct BlockToggleReply: Codable, ResponseEncodable {
-    var status = "success"
-    var blocking: Bool
-}
 
 /// Running the night: every route needs an admin session, and every action becomes an event
 /// naming the admin (the audit trail). Each queue action answers with the queue afterwards.
@@ -41,15 +14,15 @@ struct AdminRoutes {
         queue.post("resume") { request, _ in try await run(.resume, request) }
         queue.post("clear") { request, _ in try await run(.clear, request) }
         queue.post("remove") { request, context in
-            let body = try await request.decode(as: RemoveRequest.self, context: context)
+            let body = try await request.decode(as: RemoveFromQueueRequest.self, context: context)
             return try await run(.remove(body.userId), request)
         }
         queue.post("move") { request, context in
-            let body = try await request.decode(as: MoveRequest.self, context: context)
+            let body = try await request.decode(as: MoveInQueueRequest.self, context: context)
             return try await run(.move(body.userId, position: body.position), request)
         }
         router.post("api/v1/turn/extend") { request, context in
-            let body = try await request.decode(as: ExtendRequest.self, context: context)
+            let body = try await request.decode(as: ExtendTurnRequest.self, context: context)
             return try await run(.extendTurn(seconds: body.seconds), request)
         }
         router.post("update-timer/:seconds") { request, context -> UpdateTimerReply in
@@ -70,16 +43,5 @@ struct AdminRoutes {
         let admin = try await gate.requireAdmin(request)
         guard let adminId = admin.userId else { throw APIError.unauthorized }
         return try await engine.admin(command, by: adminId)
-    }
-}
-
-/// The timer and block state, as the original's overlays and admin page read them.
-struct TimerRoutes {
-    let engine: QueueEngine
-
-    func add(to router: RouterGroup<ServiceRequestContext>) {
-        router.get("time-settings") { _, _ in await engine.timeSettings() }
-        router.get("timer-data") { _, _ in TimerData(remainingTime: await engine.timeSettings().remainingTime) }
-        router.get("block-toggle") { _, _ in await engine.blockStatus() }
     }
 }

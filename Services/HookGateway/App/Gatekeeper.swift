@@ -1,0 +1,96 @@
+import Logging
+import Shared
+
+/// Decides SRS's questions: who may publish, where a lead is forwarded, and which closes the
+/// queue must hear of. This is the hot path — SRS holds the encoder until we answer — so every
+/// peer call has a short deadline and a peer that does not answer refuses the publish (fail closed).
+struct Gatekeeper: Sendable {
+    let policy: PublishPolicy
+    let accounts: any StreamKeyOwners
+    let queue: any QueuePublishes
+    let closes: SessionCloseRelay
+
+    /// The answer to an `http_hooks` request.
+    func answer(_ hook: HookRequest, requestID: String, logger: Logger) async -> HookReply {
+        switch hook.kind {
+        case .onPublish:
+            return await publish(hook, requestID: requestID, logger: logger)
+        case .onUnpublish, .onClose:
+            if policy.isIngest(hook) {
+                await closes.deliver(SessionCloseRequest(clientId: hook.clientId, action: hook.action), requestID: requestID)
+            }
+            HookCounter.count(hook.action, "accepted")
+            return .accept
+        case .onForward:
+            return await forward(hook, requestID: requestID, logger: logger)
+        case .onConnect, .onPlay, .onStop, .onDVR, .onHLS, .other:
+            HookCounter.count(hook.action, "accepted")
+            return .accept
+        }
+    }
+
+    /// Forward targets for the lead only. A relay is never forwarded again (no loops). When the
+    /// queue cannot be asked we answer "no targets" rather than fail — an error here would make
+    /// SRS drop the publisher.
+    func forward(_ hook: HookRequest, requestID: String, logger: Logger) async -> HookReply {
+        guard policy.isIngest(hook) else {
+            HookCounter.count("on_forward", "relay")
+            return .forward([])
+        }
+        do {
+            let urls = try await queue.forwardTargets(clientId: hook.clientId, requestID: requestID)
+            HookCounter.count("on_forward", urls.isEmpty ? "none" : "forwarded")
+            return .forward(urls)
+        } catch {
+            logger.error("forward targets unavailable; not forwarding this publish", metadata: ["client_id": "\(hook.clientId)", "error": "\(error)"])
+            HookCounter.count("on_forward", "peer_failure")
+            return .forward([])
+        }
+    }
+
+    private func publish(_ hook: HookRequest, requestID: String, logger log: Logger) async -> HookReply {
+        var metadata: Logger.Metadata { ["client_id": "\(hook.clientId)", "app": "\(hook.app)", "ip": "\(hook.ip ?? "-")"] }
+        switch policy.classify(hook) {
+        case .refuse(let reason):
+            log.notice("publish refused", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
+            HookCounter.count("on_publish", "refused")
+            return .refuse(.forbidden, reason: reason)
+        case .relay:
+            log.info("relay publish accepted (not queued)", metadata: metadata)
+            HookCounter.count("on_publish", "relay")
+            return .accept
+        case .djPublish(let streamKey):
+            do {
+                guard let publisher = try await accounts.publisher(forStreamKey: streamKey, requestID: requestID) else {
+                    log.notice("publish refused: unknown or inactive stream key", metadata: metadata)
+                    HookCounter.count("on_publish", "unknown_key")
+                    return .refuse(.forbidden, reason: "unknown stream key")
+                }
+                await closes.forget(clientId: hook.clientId)
+                let reply = try await queue.publish(
+                    PublishRequest(clientId: hook.clientId, userId: publisher.userId, djName: publisher.djName, app: hook.app, stream: streamKey),
+                    requestID: requestID
+                )
+                var djMetadata = metadata
+                djMetadata["dj"] = "\(publisher.djName)"
+                switch reply.decision {
+                case .lead, .queued:
+                    djMetadata["decision"] = "\(reply.decision.rawValue)"
+                    djMetadata["position"] = "\(reply.position ?? -1)"
+                    log.info("publish accepted", metadata: djMetadata)
+                    HookCounter.count("on_publish", reply.decision.rawValue)
+                    return .accept
+                case .refused:
+                    djMetadata["reason"] = "\(reply.reason ?? "-")"
+                    log.notice("publish refused by the queue", metadata: djMetadata)
+                    HookCounter.count("on_publish", "refused")
+                    return .refuse(.forbidden, reason: reply.reason ?? "the queue refused this publish")
+                }
+            } catch {
+                log.error("publish refused: a peer did not answer (failing closed)", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                HookCounter.count("on_publish", "peer_failure")
+                return .refuse(.serviceUnavailable, reason: "Motherstream is temporarily unavailable; try again shortly")
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Shared
+
+/// What QueueService says about a publish: does it go on air or wait, and where is it forwarded.
+protocol QueuePublishes: Sendable {
+    func publish(_ request: PublishRequest, requestID: String) async throws -> PublishReply
+    func forwardTargets(clientId: String, requestID: String) async throws -> [String]
+}
+
+/// Where the closed SRS sessions go. Throws when QueueService did not take the close.
+protocol QueueSessions: Sendable {
+    func close(_ request: SessionCloseRequest, requestID: String?) async throws
+}
+
+/// QueueService over HTTP.
+struct QueuePeer: QueuePublishes, QueueSessions {
+    let client: PeerClient
+
+    func publish(_ request: PublishRequest, requestID: String) async throws -> PublishReply {
+        let reply = try await client.post("/internal/v1/publish", json: request, requestID: requestID)
+        guard reply.status == 200 else { throw PeerError.unexpected(client, reply) }
+        return try reply.decode(PublishReply.self)
+    }
+
+    func close(_ request: SessionCloseRequest, requestID: String?) async throws {
+        let reply = try await client.post("/internal/v1/unpublish", json: request, requestID: requestID)
+        guard reply.status == 200 else { throw PeerError.unexpected(client, reply) }
+    }
+
+    func forwardTargets(clientId: String, requestID: String) async throws -> [String] {
+        let reply = try await client.get("/internal/v1/forward?client_id=\(clientId)", requestID: requestID)
+        guard reply.status == 200 else { throw PeerError.unexpected(client, reply) }
+        return try reply.decode(ForwardReply.self).urls
+    }
+}

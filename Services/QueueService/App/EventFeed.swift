@@ -1,0 +1,93 @@
+import Foundation
+import ServiceLifecycle
+import Shared
+
+/// The committed event log as consumers see it: recent events in memory, and long-poll
+/// waiters that wake the moment a newer event is committed.
+actor EventFeed {
+    private var events: [QueueEvent]
+    private(set) var lastSeq: UInt64
+    private let retained: Int
+    private let clock: any Clock<Duration>
+    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    /// Set at shutdown: long polls and event streams end instead of holding the server open.
+    private(set) var isClosed = false
+
+    init(events: [QueueEvent], lastSeq: UInt64, retained: Int = 10_000, clock: any Clock<Duration> = ContinuousClock()) {
+        self.events = events
+        self.lastSeq = lastSeq
+        self.retained = retained
+        self.clock = clock
+    }
+
+    func append(_ newEvents: [QueueEvent]) {
+        guard let last = newEvents.last else { return }
+        events.append(contentsOf: newEvents)
+        if events.count > retained {
+            events.removeFirst(events.count - retained)
+        }
+        lastSeq = last.seq
+        let woken = waiters
+        waiters.removeAll()
+        for waiter in woken.values {
+            waiter.resume()
+        }
+    }
+
+    func close() {
+        isClosed = true
+        let woken = waiters
+        waiters.removeAll()
+        woken.values.forEach { $0.resume() }
+    }
+
+    /// Events after `seq`, at most `limit`. Returns at once when there are some; otherwise waits
+    /// up to `wait` for the next commit.
+    func page(after seq: UInt64, wait: Duration, limit: Int) async -> EventPage {
+        if lastSeq <= seq && wait > .zero && !isClosed {
+            // A graceful shutdown closes the feed, so waiting polls and streams let the server stop
+            // (it waits for open requests before anything else shuts down).
+            await withGracefulShutdownHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await self.waitForEvent(after: seq) }
+                    group.addTask { [clock] in try? await clock.sleep(for: wait) }
+                    await group.next()
+                    group.cancelAll()
+                }
+            } onGracefulShutdown: {
+                Task { await self.close() }
+            }
+        }
+        return page(after: seq, limit: limit)
+    }
+
+    func page(after seq: UInt64, limit: Int) -> EventPage {
+        if seq > lastSeq {
+            // The consumer is ahead of this log (its cursor outlived a reset journal): start over.
+            return EventPage(events: [], next: lastSeq, truncated: true)
+        }
+        let firstRetained = events.first?.seq ?? lastSeq + 1
+        let truncated = seq + 1 < firstRetained && seq < lastSeq
+        let page = Array(events.lazy.filter { $0.seq > seq }.prefix(limit))
+        return EventPage(events: page, next: page.last?.seq ?? seq, truncated: truncated)
+    }
+
+    private func waitForEvent(after seq: UInt64) async {
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if lastSeq > seq || Task.isCancelled || isClosed {
+                    continuation.resume()
+                } else {
+                    waiters[id] = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    private func cancelWaiter(_ id: UUID) {
+        waiters.removeValue(forKey: id)?.resume()
+    }
+}

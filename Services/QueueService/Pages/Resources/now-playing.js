@@ -1,0 +1,5 @@
+Motherstream.onQueue(function (queue) {
+  var lead = document.getElementById("lead");
+  Motherstream.text(lead, queue.lead ? queue.lead.dj_name : (queue.paused ? "Intermission" : "Nobody yet"));
+  lead.classList.toggle("away", !!(queue.lead && queue.lead.disconnected));
+});

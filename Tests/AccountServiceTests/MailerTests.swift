@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+import Testing
+import TestSupport
+@testable import AccountService
+
+@Suite struct MailerTests {
+    let logger = Logger(label: "mail-test")
+    let from = "Motherstream <no-reply@example.org>"
+
+    @Test func theSendmailCommandGetsTheWholeMessageOnItsInput() async throws {
+        let file = try temporaryDirectory("sendmail").appendingPathComponent("piped.eml")
+        try await SendmailMailer(command: "cat > '\(file.path)'", from: from, logger: logger).send(to: "dj@example.org", subject: "Hello", body: "line one\nline two")
+        let mail = try String(contentsOf: file, encoding: .utf8)
+        #expect(mail.hasPrefix("From: Motherstream <no-reply@example.org>\r\nTo: dj@example.org\r\nSubject: Hello\r\nDate: "))
+        #expect(mail.hasSuffix("Content-Type: text/plain; charset=utf-8\r\n\r\nline one\r\nline two\r\n"))
+    }
+
+    @Test func aSendmailCommandThatFailsIsAnError() async throws {
+        let mailer = SendmailMailer(command: "cat > /dev/null; exit 3", from: from, logger: logger)
+        await #expect {
+            try await mailer.send(to: "dj@example.org", subject: "Hello", body: "text")
+        } throws: { error in
+            (error as? MailError)?.message == "SENDMAIL_COMMAND exited with status 3"
+        }
+    }
+
+    @Test func withoutACommandMailLandsInTheOutbox() async throws {
+        let outbox = try temporaryDirectory("outbox").appendingPathComponent("outbox")
+        try await OutboxMailer(directory: outbox.path, from: from, logger: logger).send(to: "dj@example.org", subject: "Hello", body: "text")
+        let files = try FileManager.default.contentsOfDirectory(atPath: outbox.path)
+        #expect(files.count == 1 && files[0].hasSuffix(".eml"))
+        let mail = try String(contentsOf: outbox.appendingPathComponent(files[0]), encoding: .utf8)
+        #expect(mail.contains("To: dj@example.org\r\n") && mail.hasSuffix("\r\ntext\r\n"))
+    }
+}
