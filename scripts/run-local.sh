@@ -12,8 +12,8 @@ swift build
 
 mkdir -p data && chmod 700 data
 secrets=data/secrets.env
+random() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 if [ ! -f "$secrets" ]; then
-    random() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
     (
         umask 077
         {
@@ -26,11 +26,19 @@ if [ ! -f "$secrets" ]; then
     )
     echo "==> generated $secrets"
 fi
+# Secrets files from before it existed get it too.
+if ! grep -q '^STREAM_READER_TOKEN=' "$secrets"; then
+    (umask 077 && echo "STREAM_READER_TOKEN=$(random)" >>"$secrets")
+    echo "==> added STREAM_READER_TOKEN to $secrets"
+fi
 chmod 600 "$secrets"
 set -a
 # shellcheck disable=SC1090
 . "$secrets"
 set +a
+# Stream names are stream keys: only QueueService and OBSBridge get the token that reads them.
+stream_reader_token=$STREAM_READER_TOKEN
+unset STREAM_READER_TOKEN
 
 gateway=${HOOK_GATEWAY_URL:-http://127.0.0.1:8085}
 sed -e "s|__HOOK_URL__|$gateway/srs/hooks?secret=$HOOK_SECRET|g" \
@@ -49,7 +57,10 @@ trap stop_all INT TERM EXIT
 
 for service in AccountService QueueService HookGateway OBSBridge Notifier; do
     dir=$(echo "$service" | tr '[:upper:]' '[:lower:]')
-    DATA_DIR="data/$dir" ".build/debug/$service" &
+    case "$service" in
+        QueueService | OBSBridge) DATA_DIR="data/$dir" STREAM_READER_TOKEN="$stream_reader_token" ".build/debug/$service" & ;;
+        *) DATA_DIR="data/$dir" ".build/debug/$service" & ;;
+    esac
     pids+=("$!")
 done
 

@@ -11,10 +11,16 @@ struct AccountConfig: Sendable {
     /// How long a session token is valid (`JWT_EXPIRY_SECONDS`, default 12 h).
     var tokenLifetime: TimeInterval
     var argon2: Argon2Cost
+    /// Argon2 hashes running at once (`ARGON2_THREADS`, default 2) and waiting for one of those
+    /// threads (`ARGON2_WAITING`, default 16); past both a signup or login gets 503 at once.
+    var argon2Threads: Int
+    var argon2Waiting: Int
     /// The addresses browsers are given (`PUBLIC_URL`, `QUEUE_PUBLIC_URL`, `RTMP_PUBLIC_URL`).
     var links: WebLinks
     /// `SENDMAIL_COMMAND` (e.g. `msmtp -t`), or nil: mail goes to `DATA_DIR/outbox`.
     var sendmailCommand: String?
+    /// How long the sendmail command may take before it is killed (`SENDMAIL_TIMEOUT_SECONDS`, default 30).
+    var sendmailTimeout: Duration
     var mailFrom: String
     /// `COOKIE_SECURE=true` behind HTTPS.
     var secureCookies: Bool
@@ -33,6 +39,8 @@ struct AccountConfig: Sendable {
             memoryKiB: UInt32(try Self.cost(reader, "argon2.memory.kib", "ARGON2_MEMORY_KIB", default: 65536, range: 8...4_194_304)),
             parallelism: UInt32(try Self.cost(reader, "argon2.parallelism", "ARGON2_PARALLELISM", default: 4, range: 1...64))
         )
+        argon2Threads = try Self.cost(reader, "argon2.threads", "ARGON2_THREADS", default: 2, range: 1...64)
+        argon2Waiting = try Self.cost(reader, "argon2.waiting", "ARGON2_WAITING", default: 16, range: 0...10_000)
         func url(_ key: ConfigKey, _ fallback: String) -> String {
             let value = reader.string(forKey: key, default: fallback)
             return value.hasSuffix("/") ? String(value.dropLast()) : value
@@ -43,6 +51,9 @@ struct AccountConfig: Sendable {
             rtmpURL: url("rtmp.public.url", "rtmp://127.0.0.1:1935/live")
         )
         sendmailCommand = reader.string(forKey: "sendmail.command").flatMap { $0.isEmpty ? nil : $0 }
+        let sendmailSeconds = try reader.seconds("sendmail.timeout.seconds", variable: "SENDMAIL_TIMEOUT_SECONDS", default: 30)
+        guard sendmailSeconds > 0 else { throw ConfigurationError("SENDMAIL_TIMEOUT_SECONDS must be more than 0.") }
+        sendmailTimeout = Duration(seconds: sendmailSeconds)
         mailFrom = reader.string(forKey: "mail.from", default: "Motherstream <no-reply@localhost>")
         secureCookies = reader.string(forKey: "cookie.secure") == "true"
         obsBridgeURL = url("obs.bridge.url", ServiceName.obsBridge.defaultURL)

@@ -3,20 +3,22 @@ import Hummingbird
 import Logging
 import Shared
 
-/// Wires AccountService: store → accounts → API routes and web pages. Migrations run before the
-/// server accepts requests.
+/// Wires AccountService: store → accounts → API routes and web pages, each group with its body
+/// limit. Migrations run before the server accepts requests.
 func buildApplication(_ config: AccountConfig) async throws -> some ApplicationProtocol {
     let logger = Observability.logger(for: .accountService, level: config.settings.logLevel)
-    let (store, storeService) = try await Database.open(config.database, logger: logger)
+    let (store, attempts, storeService) = try await Database.open(config.database, logger: logger)
+    let hashing = HashingPool(threads: config.argon2Threads, waiting: config.argon2Waiting)
     let accounts = Accounts(
-        store: store, hasher: PasswordHasher(cost: config.argon2), vault: StreamKeyVault(secret: config.jwtSecret),
+        store: store, hasher: PasswordHasher(cost: config.argon2, pool: hashing), vault: StreamKeyVault(secret: config.jwtSecret),
         tokens: await SessionTokens(secret: config.jwtSecret), tokenLifetime: config.tokenLifetime
     )
+    let limits = AttemptLimits(counter: attempts)
 
     let http = HTTPClientService()
     func peer(_ url: String) -> PeerClient { PeerClient(baseURL: url, http: http.client, token: config.internalToken, timeout: .seconds(5)) }
     let queue = QueueDesk(client: peer(config.settings.queueServiceURL))
-    let mailer: any Mailer = config.sendmailCommand.map { SendmailMailer(command: $0, from: config.mailFrom, logger: logger) }
+    let mailer: any Mailer = config.sendmailCommand.map { SendmailMailer(command: $0, from: config.mailFrom, timeout: config.sendmailTimeout, logger: logger) }
         ?? OutboxMailer(directory: (config.settings.dataDirectory as NSString).appendingPathComponent("outbox"), from: config.mailFrom, logger: logger)
     let web = WebSession(accounts: accounts, renderer: try await PageRenderer(), links: config.links, secureCookies: config.secureCookies)
     let board = ServiceStatusBoard(
@@ -30,13 +32,18 @@ func buildApplication(_ config: AccountConfig) async throws -> some ApplicationP
     let router = makeServiceRouter(service: .accountService, readiness: [
         ReadinessCheck("database") { await store.healthProblem() },
     ])
-    AccountRoutes(accounts: accounts).add(to: router)
-    InternalRoutes(accounts: accounts).add(to: router.group("internal/v1").add(middleware: InternalTokenMiddleware(token: config.internalToken)))
-    PublicPageRoutes(web: web, accounts: accounts, limits: AttemptLimits(), mailer: mailer).add(to: router)
-    DJPageRoutes(web: web, accounts: accounts, queue: queue).add(to: router)
-    AdminPageRoutes(web: web, accounts: accounts, queue: queue, status: board).add(to: router)
+    AccountRoutes(accounts: accounts, limits: limits).add(to: router.group("api/v1").add(middleware: BodyLimit(maximumBytes: BodyLimit.api, refusal: .json)))
+    InternalRoutes(accounts: accounts).add(to: router.group("internal/v1")
+        .add(middleware: InternalTokenMiddleware(token: config.internalToken))
+        .add(middleware: BodyLimit(maximumBytes: BodyLimit.internal, refusal: .json)))
+    let pages = router.group().add(middleware: BodyLimit(maximumBytes: BodyLimit.forms, refusal: .page(web)))
+    PublicPageRoutes(web: web, accounts: accounts, limits: limits, mailer: mailer).add(to: pages)
+    DJPageRoutes(web: web, accounts: accounts, limits: limits, queue: queue).add(to: pages)
+    AdminPageRoutes(web: web, accounts: accounts, queue: queue, status: board).add(to: pages)
 
-    var app = Application(router: router, configuration: config.settings.applicationConfiguration, services: [storeService, http], logger: logger)
+    var app = Application(
+        router: router, configuration: config.settings.applicationConfiguration, services: [storeService, http, hashing], logger: logger
+    )
     app.beforeServerStarts {
         try await store.migrate()
     }

@@ -15,6 +15,9 @@ struct HookGatewayConfig: Sendable {
     var srsAPIAuthorization: Secret?
     /// How long a hook waits for AccountService or QueueService before refusing (`PEER_TIMEOUT_SECONDS`).
     var peerTimeout: Duration
+    /// How often QueueService's open sessions are checked against the ingest's clients
+    /// (`SESSION_RECONCILE_SECONDS`, default 10): the longest a ghost can stay after both answer.
+    var sessionReconcileInterval: Duration
 
     init(reader: ConfigReader) throws {
         settings = ServiceSettings(service: .hookGateway, reader: reader)
@@ -31,5 +34,8 @@ struct HookGatewayConfig: Sendable {
         let timeout = try reader.seconds("peer.timeout.seconds", variable: "PEER_TIMEOUT_SECONDS", default: 2)
         guard timeout > 0, timeout <= 20 else { throw ConfigurationError("PEER_TIMEOUT_SECONDS must be more than 0 and at most 20 (SRS itself gives up after 30).") }
         peerTimeout = .milliseconds(Int64(timeout * 1000))
+        let reconcile = try reader.seconds("session.reconcile.seconds", variable: "SESSION_RECONCILE_SECONDS", default: 10)
+        guard reconcile >= 1, reconcile <= 3600 else { throw ConfigurationError("SESSION_RECONCILE_SECONDS must be between 1 and 3600.") }
+        sessionReconcileInterval = Duration(seconds: reconcile)
     }
 }

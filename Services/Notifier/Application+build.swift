@@ -9,6 +9,7 @@ func buildApplication(_ config: NotifierConfig) async throws -> some Application
     let logger = Observability.logger(for: .notifier, level: config.settings.logLevel)
     let http = HTTPClientService()
     let queue = PeerClient(baseURL: config.settings.queueServiceURL, http: http.client, token: config.internalToken, timeout: .seconds(5))
+    let accounts = PeerClient(baseURL: config.settings.accountServiceURL, http: http.client, token: config.internalToken, timeout: .seconds(2))
     let events = QueueEventLog(queue: queue)
     let queueState = QueueStateClient(queue: queue)
     let discord = DiscordClient(http: http.client, userAgent: "DiscordBot (https://github.com/motherstream/motherstream, 1.0)", username: config.username)
@@ -35,7 +36,7 @@ func buildApplication(_ config: NotifierConfig) async throws -> some Application
     ])
     StatusRoutes(
         roster: WebhookRoster(workers: workers, counter: counter, sending: config.sending, queueState: queueState),
-        gate: AdminGate(tokens: await SessionTokens(secret: config.jwtSecret))
+        gate: AdminGate(tokens: await SessionTokens(secret: config.jwtSecret), standing: CachedSessionStanding(AccountSessionCheck(accounts: accounts)))
     ).add(to: router)
     return Application(router: router, configuration: config.settings.applicationConfiguration, services: services, logger: logger)
 }

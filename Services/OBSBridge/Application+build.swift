@@ -16,7 +16,7 @@ func buildApplication(_ config: OBSBridgeConfig) async throws -> some Applicatio
 
     // Reconcile, not replay: any news from the queue means "read the whole state again".
     let template = config.leadPullURL
-    let queueState = QueueStateClient(queue: queue)
+    let queueState = QueueStateClient(queue: queue.sending(header: "X-Stream-Reader-Token", value: config.streamReaderToken))
     let refresh: @Sendable () async throws -> Void = {
         await reconciler.want(DesiredProgram(state: try await queueState.state(), template: template))
     }

@@ -6,6 +6,9 @@ import Shared
 struct OBSBridgeConfig: Sendable {
     var settings: ServiceSettings
     var internalToken: Secret
+    /// Sent as `X-Stream-Reader-Token` when reading QueueService's state (`STREAM_READER_TOKEN`):
+    /// only with it does the state carry the stream names OBS pulls the lead from.
+    var streamReaderToken: Secret
     var obsURL: String
     var obsPassword: String?
     var policy: ReconcilePolicy
@@ -17,6 +20,7 @@ struct OBSBridgeConfig: Sendable {
     init(reader: ConfigReader) throws {
         settings = ServiceSettings(service: .obsBridge, reader: reader)
         internalToken = try reader.internalToken()
+        streamReaderToken = try reader.requiredSecret("stream.reader.token", variable: "STREAM_READER_TOKEN")
         let host = reader.string(forKey: "obs.host", default: "127.0.0.1")
         let port = try Validation.port(reader.string(forKey: "obs.port"), variable: "OBS_PORT", default: 4455)
         obsURL = "ws://\(host):\(port)"

@@ -4,7 +4,8 @@ import Logging
 import Shared
 
 /// Wires QueueService: journal → engine (timers, kicks through HookGateway) → routes. The engine
-/// runs as a service of the application, so its timers start with the service group.
+/// and the event-stream hub run as services of the application, so their work starts with the
+/// service group.
 func buildApplication(_ config: QueueConfig) async throws -> some ApplicationProtocol {
     let logger = Observability.logger(for: .queueService, level: config.settings.logLevel)
     let http = HTTPClientService()
@@ -14,6 +15,7 @@ func buildApplication(_ config: QueueConfig) async throws -> some ApplicationPro
         journal: journal, clock: SystemQueueClock(), rules: config.rules, swapInterval: config.swapInterval, forwardTargets: config.forwardTargets,
         kicks: KickDispatcher(sender: GatewayKicks(client: gateway), logger: logger), logger: logger
     )
+    let streams = EventStreamHub(feed: engine.feed, snapshot: { await engine.publicQueue() }, capacity: config.maxEventStreams, logger: logger)
     let pages = try OverlayPages()
 
     let router = makeServiceRouter(service: .queueService, readiness: [
@@ -22,10 +24,18 @@ func buildApplication(_ config: QueueConfig) async throws -> some ApplicationPro
     let publicRoutes = router.group().add(middleware: CORSMiddleware(allowOrigin: .all, allowMethods: [.get]))
     PublicRoutes(engine: engine).add(to: publicRoutes)
     TimerRoutes(engine: engine).add(to: publicRoutes)
-    EventStreamRoutes(engine: engine).add(to: router)
+    EventStreamRoutes(hub: streams).add(to: router)
     PageRoutes(pages: pages).add(to: router)
-    AdminRoutes(engine: engine, gate: AdminGate(tokens: await SessionTokens(secret: config.jwtSecret))).add(to: router)
-    InternalRoutes(engine: engine).add(to: router.group("internal/v1").add(middleware: InternalTokenMiddleware(token: config.internalToken)))
+    let accounts = PeerClient(baseURL: config.settings.accountServiceURL, http: http.client, token: config.internalToken, timeout: .seconds(2))
+    let gate = AdminGate(tokens: await SessionTokens(secret: config.jwtSecret), standing: CachedSessionStanding(AccountSessionCheck(accounts: accounts)))
+    AdminRoutes(engine: engine, gate: gate).add(to: router)
+    InternalRoutes(engine: engine, streamReader: StreamReaderGate(token: config.streamReaderToken)).add(to: router.group("internal/v1").add(middleware: InternalTokenMiddleware(token: config.internalToken)))
 
-    return Application(router: router, configuration: config.settings.applicationConfiguration, services: [http, engine], logger: logger)
+    var app = Application(router: router, configuration: config.settings.applicationConfiguration, services: [http, engine, streams], logger: logger)
+    if config.streamReaderToken == nil {
+        app.beforeServerStarts {
+            logger.warning("STREAM_READER_TOKEN is not set: /internal/v1/state shows no stream names, so OBSBridge cannot pull the lead")
+        }
+    }
+    return app
 }

@@ -14,6 +14,11 @@ struct QueueConfig: Sendable {
     var forwardTargets: [String]
     /// Reconnect graces, the alone rule and the block cooldown.
     var rules: QueueRules
+    /// The second secret (`STREAM_READER_TOKEN`, given to OBSBridge only) that `/internal/v1/state`
+    /// wants beside the internal token before it shows stream names; unset, it shows them to nobody.
+    var streamReaderToken: Secret?
+    /// Open event streams this instance serves at most (`SSE_MAX_STREAMS`); past it, 503.
+    var maxEventStreams: Int
 
     init(reader: ConfigReader) throws {
         settings = ServiceSettings(service: .queueService, reader: reader)
@@ -31,6 +36,17 @@ struct QueueConfig: Sendable {
                 try reader.seconds("block.cooldown.seconds", variable: "BLOCK_COOLDOWN_SECONDS", default: 0)
             }
         )
+        let readerTokenSet = reader.string(forKey: "stream.reader.token", isSecret: true).map { !$0.isEmpty } ?? false
+        streamReaderToken = readerTokenSet ? try reader.requiredSecret("stream.reader.token", variable: "STREAM_READER_TOKEN") : nil
+        guard streamReaderToken != internalToken else {
+            throw ConfigurationError("STREAM_READER_TOKEN must differ from INTERNAL_TOKEN: it guards the stream names from the services that hold only the internal one.")
+        }
+        maxEventStreams = try reader.string(forKey: "sse.max.streams").map { text in
+            guard let count = Int(text), (1...100_000).contains(count) else {
+                throw ConfigurationError("SSE_MAX_STREAMS must be a whole number from 1 to 100000 (got \"\(text)\").")
+            }
+            return count
+        } ?? 200
         for target in forwardTargets where !(target.hasPrefix("rtmp://") || target.hasPrefix("rtmps://") || target.hasPrefix("srt://")) {
             throw ConfigurationError("FORWARD_TARGETS entries must be rtmp://, rtmps:// or srt:// URLs (got \"\(target)\").")
         }

@@ -19,3 +19,4 @@ extension OBSBridgeStatus: ResponseEncodable {}
 extension NotifierStatus: ResponseEncodable {}
 extension WebhookStatus: ResponseEncodable {}
 extension SessionCheckReply: ResponseEncodable {}
+extension OpenSessionsReply: ResponseEncodable {}

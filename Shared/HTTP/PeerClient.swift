@@ -12,6 +12,8 @@ public struct PeerClient: Sendable {
     let http: HTTPClient
     let authorization: Secret?
     let timeout: Duration
+    /// Further credentials sent on every call (e.g. `X-Stream-Reader-Token`).
+    let extraHeaders: [(name: String, value: Secret)]
 
     /// A Motherstream service, reached with the internal bearer token.
     public init(baseURL: String, http: HTTPClient, token: Secret, timeout: Duration) {
@@ -20,16 +22,26 @@ public struct PeerClient: Sendable {
 
     /// Any other peer, with a ready `Authorization` header value (or none).
     public init(baseURL: String, http: HTTPClient, authorization: Secret?, timeout: Duration) {
+        self.init(baseURL: baseURL, http: http, authorization: authorization, timeout: timeout, extraHeaders: [])
+    }
+
+    private init(baseURL: String, http: HTTPClient, authorization: Secret?, timeout: Duration, extraHeaders: [(name: String, value: Secret)]) {
         self.baseURL = baseURL
         self.http = http
         self.authorization = authorization
         self.timeout = timeout
+        self.extraHeaders = extraHeaders
     }
 
     /// The same peer and pool, with other credentials (e.g. a user's session forwarded to a route
     /// that checks their role itself).
     public func authorized(by authorization: Secret) -> PeerClient {
-        PeerClient(baseURL: baseURL, http: http, authorization: authorization, timeout: timeout)
+        PeerClient(baseURL: baseURL, http: http, authorization: authorization, timeout: timeout, extraHeaders: extraHeaders)
+    }
+
+    /// The same peer and pool, also sending this header (a second credential) on every call.
+    public func sending(header name: String, value: Secret) -> PeerClient {
+        PeerClient(baseURL: baseURL, http: http, authorization: authorization, timeout: timeout, extraHeaders: extraHeaders + [(name, value)])
     }
 
     /// What a peer answered: its status and body, undecoded, so callers can treat a 404 as an answer.
@@ -59,6 +71,9 @@ public struct PeerClient: Sendable {
         request.method = method
         if let authorization {
             request.headers.add(name: "Authorization", value: authorization.value)
+        }
+        for header in extraHeaders {
+            request.headers.add(name: header.name, value: header.value.value)
         }
         request.headers.add(name: "Accept", value: "application/json")
         if let requestID {

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import Logging
+import NIOPosix
 import ServiceLifecycle
 
 /// Follows QueueService's event log by long poll, with a cursor kept on disk so a restart
@@ -61,7 +62,7 @@ public actor QueueFollower: Service {
         try await handler(page)
         status.cursor = page.next
         status.lastEventAt = page.events.last?.time ?? status.lastEventAt
-        try cursorFile.write(page.next)
+        try await cursorFile.write(page.next)
         return .continueAfter(page.next)
     }
 }
@@ -82,7 +83,13 @@ public struct CursorFile: Sendable {
         return value
     }
 
-    public func write(_ cursor: UInt64) throws {
+    /// Off the cooperative thread pool: an fsync can take milliseconds on a busy disk, and a
+    /// blocked cooperative thread stalls every task of the process.
+    public func write(_ cursor: UInt64) async throws {
+        try await NIOThreadPool.singleton.runIfActive { try writeNow(cursor) }
+    }
+
+    private func writeNow(_ cursor: UInt64) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let temporary = path + ".tmp"

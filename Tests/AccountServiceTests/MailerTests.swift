@@ -25,6 +25,22 @@ import TestSupport
         }
     }
 
+    /// Before: a hung command (a mail relay that never answers) held the request forever.
+    @Test func aSendmailCommandThatHangsIsKilledAfterItsTimeout() async throws {
+        let pidFile = try temporaryDirectory("sendmail").appendingPathComponent("sleeper.pid")
+        let mailer = SendmailMailer(command: "sleep 60 & echo $! > '\(pidFile.path)'; wait", from: from, timeout: .milliseconds(300), logger: logger)
+        let started = ContinuousClock.now
+        await #expect {
+            try await mailer.send(to: "dj@example.org", subject: "Hello", body: "text")
+        } throws: { error in
+            (error as? MailError)?.message.contains("did not finish within") == true
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        let sleeper = try #require(Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let state = (try? String(contentsOfFile: "/proc/\(sleeper)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
+        #expect(state == nil || state == "Z", "the command's own children are killed too")
+    }
+
     @Test func withoutACommandMailLandsInTheOutbox() async throws {
         let outbox = try temporaryDirectory("outbox").appendingPathComponent("outbox")
         try await OutboxMailer(directory: outbox.path, from: from, logger: logger).send(to: "dj@example.org", subject: "Hello", body: "text")

@@ -5,10 +5,10 @@ import Testing
     /// Made by argon2-cffi 23 `PasswordHasher().hash("original-dj-password")` — the original system's defaults.
     static let originalHash = "$argon2id$v=19$m=65536,t=3,p=4$8ruEnskL6PZMe5rasK4H5g$/PQK3It5Hqhke+emeNqYzwWtJnqlSh0ku1h0LA3mmKs"
 
-    @Test func aHashFromTheOriginalSystemVerifies() async {
+    @Test func aHashFromTheOriginalSystemVerifies() async throws {
         let hasher = PasswordHasher()
-        #expect(await hasher.verify("original-dj-password", against: Self.originalHash))
-        #expect(!(await hasher.verify("original-dj-passwort", against: Self.originalHash)))
+        #expect(try await hasher.verify("original-dj-password", against: Self.originalHash))
+        #expect(!(try await hasher.verify("original-dj-passwort", against: Self.originalHash)))
     }
 
     @Test func newHashesUseArgon2idWithTheOriginalsParameters() async throws {

@@ -17,6 +17,8 @@ final class MisbehavingPeers: Sendable {
         var publish: [PublishRequest] = []
         var unpublish: [SessionCloseRequest] = []
         var failUnpublishes = 0
+        /// The client ids `GET /internal/v1/sessions` lists as open.
+        var openSessions: [String] = []
         var verifyDelay: Duration = .zero
         /// The delays verifies are waiting out, cut short on `stop()` so a slow peer never holds a test.
         var delays: [Task<Void, any Error>] = []
@@ -94,6 +96,11 @@ final class MisbehavingPeers: Sendable {
             return Response(status: fail ? .internalServerError : .ok, body: .init(byteBuffer: ByteBuffer(string: #"{"changed":true}"#)))
         }
         internalRoutes.get("forward") { _, _ in ForwardReply(urls: ["rtmp://127.0.0.1:1935/rec/x?relay_secret=r"]) }
+        internalRoutes.get("sessions") { _, _ -> Response in
+            let open = calls.withLockedValue { $0.openSessions }
+            let sessions = open.map { #"{"client_id":"\#($0)","user_id":"\#(owner.userId)","opened_at":"2026-01-01T20:00:00.000Z"}"# }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"sessions":[\#(sessions.joined(separator: ","))]}"#)))
+        }
         return router
     }
 }
@@ -234,6 +241,21 @@ final class MisbehavingPeers: Sendable {
                 #expect(await peers.waitForUnpublishes(3))
             }
             #expect(peers.calls.withLockedValue { $0.unpublish.map(\.clientId) } == ["a45n3q74", "a45n3q74", "a45n3q74"])
+        }
+    }
+
+    /// The reconciliation runs at start: a session QueueService holds for a client SRS no longer
+    /// has is closed as SRS's own close would be, and the one SRS still holds is kept.
+    @Test func aSessionTheIngestNoLongerHasIsClosedAtStart() async throws {
+        try await withFakes { peers, srs in
+            peers.calls.withLockedValue { $0.openSessions = ["ghost1", "z26773g6"] }
+            srs.connect("z26773g6")
+            try await app(peers: peers, srs: srs).test(.router) { _ in
+                #expect(await peers.waitForUnpublishes(1))
+            }
+            #expect(peers.calls.withLockedValue { $0.unpublish } == [SessionCloseRequest(clientId: "ghost1", action: "ingest_reconcile")])
+            #expect(srs.listings.count == 2, "a missing client is confirmed by a second read")
+            #expect(srs.kicks.isEmpty)
         }
     }
 

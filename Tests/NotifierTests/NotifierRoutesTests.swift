@@ -39,10 +39,43 @@ import TestSupport
 
     @Test func aTestMessageNeedsAnAdmin() async throws {
         let dj = try await SessionTokens(secret: Secret(TestSecrets.jwt)).sign(SessionClaims(userId: UUID(), role: .dj, issuedAt: Date(), expiresAt: Date().addingTimeInterval(60)))
-        try await app(["DISCORD_WEBHOOK_URL": "https://discord.com/api/webhooks/42/token"]).test(.router) { client in
-            try await client.execute(uri: "/admin/test", method: .post, body: ByteBuffer(string: #"{"webhook":1}"#)) { #expect($0.status == .unauthorized) }
-            try await client.execute(uri: "/admin/test", method: .post, headers: [.authorization: "Bearer \(dj)"], body: ByteBuffer(string: #"{"webhook":1}"#)) {
-                #expect($0.status == .forbidden)
+        try await FakeSessionCheck.with { sessions in
+            try await app(["DISCORD_WEBHOOK_URL": "https://discord.com/api/webhooks/42/token", "ACCOUNT_SERVICE_URL": sessions.baseURL]).test(.router) { client in
+                try await client.execute(uri: "/admin/test", method: .post, body: ByteBuffer(string: #"{"webhook":1}"#)) { #expect($0.status == .unauthorized) }
+                try await client.execute(uri: "/admin/test", method: .post, headers: [.authorization: "Bearer \(dj)"], body: ByteBuffer(string: #"{"webhook":1}"#)) {
+                    #expect($0.status == .forbidden)
+                }
+            }
+        }
+    }
+
+    @Test func anAdminSessionAccountServiceEndedOrDemotedIsRefused() async throws {
+        try await FakeSessionCheck.with { sessions in
+            let tokens = await SessionTokens(secret: Secret(TestSecrets.jwt))
+            let ended = try await tokens.sign(SessionClaims(userId: UUID(), role: .admin, issuedAt: Date(), expiresAt: Date().addingTimeInterval(600)))
+            let demotedId = UUID()
+            let demoted = try await tokens.sign(SessionClaims(userId: demotedId, role: .admin, issuedAt: Date(), expiresAt: Date().addingTimeInterval(600)))
+            let admin = try await tokens.sign(SessionClaims(userId: UUID(), role: .admin, issuedAt: Date(), expiresAt: Date().addingTimeInterval(600)))
+            sessions.end(ended)
+            sessions.setRole(.dj, userId: demotedId)
+            let body = ByteBuffer(string: #"{"webhook":7}"#)
+            try await app(["ACCOUNT_SERVICE_URL": sessions.baseURL]).test(.router) { client in
+                try await client.execute(uri: "/admin/test", method: .post, headers: [.authorization: "Bearer \(ended)"], body: body) { #expect($0.status == .unauthorized) }
+                try await client.execute(uri: "/admin/test", method: .post, headers: [.authorization: "Bearer \(demoted)"], body: body) { #expect($0.status == .forbidden) }
+                // A standing admin gets past the gate (to "no such webhook").
+                try await client.execute(uri: "/admin/test", method: .post, headers: [.authorization: "Bearer \(admin)"], body: body) { #expect($0.status == .notFound) }
+                // A cookie is not enough for a state-changing call: any site could make the browser send it.
+                try await client.execute(uri: "/admin/test", method: .post, headers: [.cookie: "motherstream_session=\(admin)"], body: body) { #expect($0.status == .unauthorized) }
+            }
+            #expect(sessions.checks == 3, "each token asked once: \(sessions.checks)")
+        }
+    }
+
+    @Test func withAccountServiceUnreachableAdminRoutesFailClosed() async throws {
+        let admin = try await SessionTokens(secret: Secret(TestSecrets.jwt)).sign(SessionClaims(userId: UUID(), role: .admin, issuedAt: Date(), expiresAt: Date().addingTimeInterval(600)))
+        try await app(["ACCOUNT_SERVICE_URL": "http://127.0.0.1:9"]).test(.router) { client in
+            try await client.execute(uri: "/admin/test", method: .post, headers: [.authorization: "Bearer \(admin)"], body: ByteBuffer(string: #"{"webhook":1}"#)) {
+                #expect($0.status == .serviceUnavailable)
             }
         }
     }

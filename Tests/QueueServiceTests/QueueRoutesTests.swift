@@ -12,6 +12,7 @@ import TestSupport
     func app() async throws -> some ApplicationProtocol {
         var environment = TestSecrets.environment
         environment["DATA_DIR"] = try temporaryDirectory("queue-routes").path
+        environment["STREAM_READER_TOKEN"] = StreamReaderRoutesTests.token
         let config = try QueueConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
         return try await buildApplication(config)
     }
@@ -52,7 +53,9 @@ import TestSupport
                     #expect(!body.contains("c1"))
                 }
             }
-            try await client.execute(uri: "/internal/v1/state", method: .get, headers: auth) { response in
+            var streamReader = auth
+            streamReader[StreamReaderGate.header] = StreamReaderRoutesTests.token
+            try await client.execute(uri: "/internal/v1/state", method: .get, headers: streamReader) { response in
                 let state = try JSONCoding.decoder.decode(InternalQueueState.self, from: response.body)
                 #expect(state.lead?.sessions.map(\.stream) == ["KEYc1"])
                 #expect(state.waiting.map(\.djName) == ["Bob"])
@@ -102,10 +105,12 @@ import TestSupport
 
 /// Admin control and the timer/block routes, with real session tokens.
 @Suite struct AdminRoutesTests {
-    func app() async throws -> some ApplicationProtocol {
+    /// - Parameter accounts: where admin sessions are checked (a `FakeSessionCheck`).
+    func app(accounts: String = "http://127.0.0.1:9") async throws -> some ApplicationProtocol {
         var environment = TestSecrets.environment
         environment["DATA_DIR"] = try temporaryDirectory("admin-routes").path
         environment["LEAD_GRACE_SECONDS"] = "0"
+        environment["ACCOUNT_SERVICE_URL"] = accounts
         let config = try QueueConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
         return try await buildApplication(config)
     }
@@ -127,18 +132,22 @@ import TestSupport
 
     @Test func adminRoutesRefuseAnyoneButAnAdmin() async throws {
         let dj = try await Self.token(.dj)
-        try await app().test(.router) { client in
-            try await publish(client, "a1", "Alpha")
-            for (headers, status) in [
-                ([:] as HTTPFields, HTTPResponse.Status.unauthorized), ([.authorization: "Bearer forged.token.value"], .unauthorized),
-                ([.authorization: "Bearer \(dj)"], .forbidden), ([.cookie: "motherstream_session=\(dj)"], .forbidden),
-            ] {
-                for uri in ["/api/v1/admin/queue/skip", "/update-timer/60", "/block-toggle", "/api/v1/admin/queue/clear"] {
-                    try await client.execute(uri: uri, method: .post, headers: headers) { #expect($0.status == status, "\(uri)") }
+        try await FakeSessionCheck.with { sessions in
+            try await app(accounts: sessions.baseURL).test(.router) { client in
+                try await publish(client, "a1", "Alpha")
+                for (headers, status) in [
+                    ([:] as HTTPFields, HTTPResponse.Status.unauthorized), ([.authorization: "Bearer forged.token.value"], .unauthorized),
+                    ([.authorization: "Bearer \(dj)"], .forbidden),
+                    // State changes take a bearer token only: the cookie is not even looked at.
+                    ([.cookie: "motherstream_session=\(dj)"], .unauthorized),
+                ] {
+                    for uri in ["/api/v1/admin/queue/skip", "/update-timer/60", "/block-toggle", "/api/v1/admin/queue/clear"] {
+                        try await client.execute(uri: uri, method: .post, headers: headers) { #expect($0.status == status, "\(uri)") }
+                    }
                 }
-            }
-            try await client.execute(uri: "/queue-json", method: .get) { response in
-                #expect(String(buffer: response.body) == #"{"stream_queue":["Alpha"]}"#)
+                try await client.execute(uri: "/queue-json", method: .get) { response in
+                    #expect(String(buffer: response.body) == #"{"stream_queue":["Alpha"]}"#)
+                }
             }
         }
     }
@@ -147,47 +156,52 @@ import TestSupport
         let adminId = UUID()
         let admin = try await Self.token(.admin, user: adminId)
         let bravo = UUID()
-        try await app().test(.router) { client in
-            try await publish(client, "a1", "Alpha")
-            try await publish(client, "b1", "Bravo", user: bravo)
-            try await publish(client, "c1", "Charlie")
-            let bearer: HTTPFields = [.authorization: "Bearer \(admin)", .contentType: "application/json"]
-            try await client.execute(uri: "/api/v1/admin/queue/move", method: .post, headers: bearer, body: ByteBuffer(string: #"{"user_id":"\#(bravo.uuidString)","position":2}"#)) { response in
-                let queue = try JSONCoding.decoder.decode(PublicQueue.self, from: response.body)
-                #expect(queue.waiting.map(\.djName) == ["Charlie", "Bravo"])
-            }
-            // The session cookie works as well as the header.
-            try await client.execute(uri: "/api/v1/admin/queue/skip", method: .post, headers: [.cookie: "motherstream_session=\(admin)"]) { response in
-                let queue = try JSONCoding.decoder.decode(PublicQueue.self, from: response.body)
-                #expect(queue.lead?.djName == "Charlie")
-            }
-            try await client.execute(uri: "/update-timer/120?reset_time=true", method: .post, headers: bearer) { response in
-                #expect(String(buffer: response.body) == #"{"reset_time":true,"status":"success","time":120}"#)
-            }
-            try await client.execute(uri: "/update-timer/0", method: .post, headers: bearer) { #expect($0.status == .badRequest) }
-            try await client.execute(uri: "/time-settings", method: .get) { response in
-                let settings = try JSONCoding.decoder.decode(TimeSettings.self, from: response.body)
-                #expect(settings.swapInterval == 120)
-                #expect(settings.remainingTime > 115 && settings.remainingTime <= 120)
-            }
-            try await client.execute(uri: "/api/v1/turn/extend", method: .post, headers: bearer, body: ByteBuffer(string: #"{"seconds":60}"#)) { response in
-                let queue = try JSONCoding.decoder.decode(PublicQueue.self, from: response.body)
-                #expect((queue.lead?.remainingSeconds ?? 0) > 175)
-            }
-            try await client.execute(uri: "/block-toggle", method: .post, headers: bearer) { response in
-                #expect(String(buffer: response.body) == #"{"blocking":true,"status":"success"}"#)
-            }
-            try await client.execute(uri: "/block-toggle", method: .get) { response in
-                #expect(String(buffer: response.body) == #"{"is_blocked":true,"last_dj_name":null}"#)
-            }
-            try await client.execute(uri: "/api/v1/admin/queue/remove", method: .post, headers: bearer, body: ByteBuffer(string: #"{"user_id":"\#(UUID().uuidString)"}"#)) {
-                #expect($0.status == .notFound)
-            }
-            try await client.execute(uri: "/internal/v1/events?after=0&limit=100", method: .get, headers: internalAuth) { response in
-                let events = try JSONCoding.decoder.decode(EventPage.self, from: response.body).events
-                let audited = events.filter { $0.payload.actorId != nil }
-                #expect(audited.map(\.type) == [.djMoved, .turnEnded, .timerChanged, .turnExtended, .blockChanged])
-                #expect(audited.allSatisfy { $0.payload.actorId == adminId })
+        try await FakeSessionCheck.with { sessions in
+            try await app(accounts: sessions.baseURL).test(.router) { client in
+                try await publish(client, "a1", "Alpha")
+                try await publish(client, "b1", "Bravo", user: bravo)
+                try await publish(client, "c1", "Charlie")
+                let bearer: HTTPFields = [.authorization: "Bearer \(admin)", .contentType: "application/json"]
+                try await client.execute(uri: "/api/v1/admin/queue/move", method: .post, headers: bearer, body: ByteBuffer(string: #"{"user_id":"\#(bravo.uuidString)","position":2}"#)) { response in
+                    let queue = try JSONCoding.decoder.decode(PublicQueue.self, from: response.body)
+                    #expect(queue.waiting.map(\.djName) == ["Charlie", "Bravo"])
+                }
+                // The admin's session cookie alone changes nothing: any site's form would carry it.
+                try await client.execute(uri: "/api/v1/admin/queue/skip", method: .post, headers: [.cookie: "motherstream_session=\(admin)"]) { response in
+                    #expect(response.status == .unauthorized)
+                }
+                try await client.execute(uri: "/api/v1/admin/queue/skip", method: .post, headers: bearer) { response in
+                    let queue = try JSONCoding.decoder.decode(PublicQueue.self, from: response.body)
+                    #expect(queue.lead?.djName == "Charlie")
+                }
+                try await client.execute(uri: "/update-timer/120?reset_time=true", method: .post, headers: bearer) { response in
+                    #expect(String(buffer: response.body) == #"{"reset_time":true,"status":"success","time":120}"#)
+                }
+                try await client.execute(uri: "/update-timer/0", method: .post, headers: bearer) { #expect($0.status == .badRequest) }
+                try await client.execute(uri: "/time-settings", method: .get) { response in
+                    let settings = try JSONCoding.decoder.decode(TimeSettings.self, from: response.body)
+                    #expect(settings.swapInterval == 120)
+                    #expect(settings.remainingTime > 115 && settings.remainingTime <= 120)
+                }
+                try await client.execute(uri: "/api/v1/turn/extend", method: .post, headers: bearer, body: ByteBuffer(string: #"{"seconds":60}"#)) { response in
+                    let queue = try JSONCoding.decoder.decode(PublicQueue.self, from: response.body)
+                    #expect((queue.lead?.remainingSeconds ?? 0) > 175)
+                }
+                try await client.execute(uri: "/block-toggle", method: .post, headers: bearer) { response in
+                    #expect(String(buffer: response.body) == #"{"blocking":true,"status":"success"}"#)
+                }
+                try await client.execute(uri: "/block-toggle", method: .get) { response in
+                    #expect(String(buffer: response.body) == #"{"is_blocked":true,"last_dj_name":null}"#)
+                }
+                try await client.execute(uri: "/api/v1/admin/queue/remove", method: .post, headers: bearer, body: ByteBuffer(string: #"{"user_id":"\#(UUID().uuidString)"}"#)) {
+                    #expect($0.status == .notFound)
+                }
+                try await client.execute(uri: "/internal/v1/events?after=0&limit=100", method: .get, headers: internalAuth) { response in
+                    let events = try JSONCoding.decoder.decode(EventPage.self, from: response.body).events
+                    let audited = events.filter { $0.payload.actorId != nil }
+                    #expect(audited.map(\.type) == [.djMoved, .turnEnded, .timerChanged, .turnExtended, .blockChanged])
+                    #expect(audited.allSatisfy { $0.payload.actorId == adminId })
+                }
             }
         }
     }

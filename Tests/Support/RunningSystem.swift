@@ -115,8 +115,12 @@ public final class RunningSystem: @unchecked Sendable {
     }
 
     /// Posts a recorded SRS body to the gateway's hook URL, with this DJ's key and client id.
+    /// Like SRS, the fake SRS holds the connection before it asks about the publish, and drops it
+    /// when it reports the close, so that the gateway's ingest reconciliation sees what SRS would.
     public func hook(_ fixture: String, key: String? = nil, client: String? = nil, param: String? = nil, secret: String = TestSecrets.hook, path: String = "srs/hooks") async throws -> TestHTTP.Reply {
-        try await http.post("\(gateway.baseURL)/\(path)?secret=\(secret)", json: SRSFixture.body(fixture, streamKey: key, clientId: client, param: param))
+        if let client, fixture == "on_publish.json" { srs.connect(client, stream: key ?? "KEY123") }
+        if let client, fixture == "on_close.json" { srs.disconnect(client) }
+        return try await http.post("\(gateway.baseURL)/\(path)?secret=\(secret)", json: SRSFixture.body(fixture, streamKey: key, clientId: client, param: param))
     }
 
     // MARK: - As an operator or consumer

@@ -97,6 +97,9 @@ final class WebClient: @unchecked Sendable {
         self.base = base
     }
 
+    /// The session token the login cookie holds (the same JWT the API hands out).
+    var sessionToken: String? { cookies["motherstream_session"] }
+
     private var cookieHeader: [String: String] {
         ["Cookie": cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")]
     }

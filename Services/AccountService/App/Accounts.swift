@@ -71,7 +71,7 @@ struct Accounts: Sendable {
         return user
     }
 
-    /// Ends this one session (the browser's other sessions go on): its token is remembered as
+    /// Ends this one session (the account's other sessions go on): its token is remembered as
     /// ended, in the store every replica reads, until it would have expired anyway.
     func logOut(token: String, now: Date = Date()) async throws {
         guard let claims = await tokens.verify(token) else { return }
@@ -166,10 +166,12 @@ struct Accounts: Sendable {
 
     // The admins' changes to someone else's account.
 
-    /// Deactivating ends every session of the account (the route also takes it out of the queue).
+    /// Deactivating ends every session of the account, for good: a later reactivation revives
+    /// none of them (the route also takes the DJ out of the queue).
     func setActive(userId: UUID, active: Bool) async throws {
         try await requireAccount(userId)
         try await store.setActive(userId: userId, active: active)
+        if !active { try await store.endSessions(userId: userId) }
     }
 
     func setRole(userId: UUID, role: Role) async throws {

@@ -27,7 +27,8 @@ struct AttemptWindow: Sendable, Equatable {
         Double(previous) * previousWeight + Double(current) < Double(rule.limit)
     }
 
-    /// Seconds until `allows` would say yes, rounded up, at least 1 (for `Retry-After`).
+    /// Whole seconds until `allows` would say yes (it does just after the moment the weighted
+    /// count falls to the limit), at least 1: for `Retry-After`.
     func retryAfter(current: Int, previous: Int) -> TimeInterval {
         guard !allows(current: current, previous: previous) else { return 1 }
         let window = rule.window
@@ -41,7 +42,7 @@ struct AttemptWindow: Sendable, Equatable {
             // This window is full: in the next one it is the previous, and weighs less as that goes on.
             wait = (window - elapsed) + (window - limit * window / Double(current))
         }
-        return max(1, wait.rounded(.up))
+        return max(1, wait.rounded(.down) + 1)
     }
 }
 

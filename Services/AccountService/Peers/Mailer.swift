@@ -26,9 +26,13 @@ struct OutboxMailer: Mailer {
     }
 }
 
+/// Hands each mail to `/bin/sh -c COMMAND` on its standard input. A command that has not finished
+/// within `timeout` is killed (its whole process group: a pipeline's commands too) and the send
+/// fails, so a hung mail relay cannot pile up waiting requests.
 struct SendmailMailer: Mailer {
     let command: String
     let from: String
+    var timeout: Duration = .seconds(30)
     let logger: Logger
 
     func send(to address: String, subject: String, body: String) async throws {
@@ -42,13 +46,29 @@ struct SendmailMailer: Mailer {
         let exited = Wakeup()
         process.terminationHandler = { _ in exited.signal() }
         try process.run()
-        input.fileHandleForWriting.write(Data(Mail.message(from: from, to: address, subject: subject, body: body, date: Date()).utf8))
-        try input.fileHandleForWriting.close()
-        guard await exited.wait() else { throw CancellationError() }
+        // A command that exits without reading gets EPIPE here, not a signal (NIO ignores SIGPIPE).
+        try? input.fileHandleForWriting.write(contentsOf: Data(Mail.message(from: from, to: address, subject: subject, body: body, date: Date()).utf8))
+        try? input.fileHandleForWriting.close()
+        guard await exited.wait(upTo: timeout) else {
+            Self.kill(process)
+            if Task.isCancelled { throw CancellationError() }
+            await exited.wait(upTo: .seconds(5))
+            throw MailError(message: "SENDMAIL_COMMAND did not finish within \(timeout) and was killed")
+        }
         guard process.terminationStatus == 0 else {
             throw MailError(message: "SENDMAIL_COMMAND exited with status \(process.terminationStatus)")
         }
         logger.info("mail handed to the sendmail command", metadata: ["subject": "\(subject)"])
+    }
+
+    /// The shell and whatever it started: Foundation makes the child a process group leader.
+    private static func kill(_ process: Process) {
+        let pid = process.processIdentifier
+        if getpgid(pid) == pid {
+            Foundation.kill(-pid, SIGKILL)
+        } else {
+            Foundation.kill(pid, SIGKILL)
+        }
     }
 }
 

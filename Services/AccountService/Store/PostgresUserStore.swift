@@ -92,9 +92,11 @@ struct PostgresUserStore: UserStore {
     }
 
     func setActive(userId: UUID, active: Bool) async throws {
-        try await client.query(
-            "UPDATE users SET is_active = \(active), session_epoch = session_epoch + \(active ? 0 : 1) WHERE id = \(userId)", logger: logger
-        )
+        try await client.query("UPDATE users SET is_active = \(active) WHERE id = \(userId)", logger: logger)
+    }
+
+    func endSessions(userId: UUID) async throws {
+        try await client.query("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = \(userId)", logger: logger)
     }
 
     func setStreamKey(userId: UUID, key: StoredStreamKey) async throws {

@@ -116,9 +116,11 @@ final class SQLiteUserStore: UserStore {
     }
 
     func setActive(userId: UUID, active: Bool) async throws {
-        _ = try await connection.query(
-            "UPDATE users SET is_active = ?, session_epoch = session_epoch + ? WHERE id = ?", [.integer(active ? 1 : 0), .integer(active ? 0 : 1), Self.id(userId)]
-        )
+        _ = try await connection.query("UPDATE users SET is_active = ? WHERE id = ?", [.integer(active ? 1 : 0), Self.id(userId)])
+    }
+
+    func endSessions(userId: UUID) async throws {
+        _ = try await connection.query("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ?", [Self.id(userId)])
     }
 
     func setStreamKey(userId: UUID, key: StoredStreamKey) async throws {

@@ -22,8 +22,9 @@ protocol UserStore: Sendable {
     /// before; returns the new epoch, or nil when no account has this id.
     func setPassword(userId: UUID, hash: String) async throws -> Int?
     func setRole(userId: UUID, role: Role) async throws
-    /// Deactivating also moves the session epoch on, so a later reactivation revives no old session.
     func setActive(userId: UUID, active: Bool) async throws
+    /// Moves the session epoch on: every session issued before ends.
+    func endSessions(userId: UUID) async throws
     /// The old key stops finding the account at once.
     func setStreamKey(userId: UUID, key: StoredStreamKey) async throws
     /// The account's key is no longer the short one imported from the original.

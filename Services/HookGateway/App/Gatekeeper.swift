@@ -19,12 +19,12 @@ struct Gatekeeper: Sendable {
             if policy.isIngest(hook) {
                 await closes.deliver(SessionCloseRequest(clientId: hook.clientId, action: hook.action), requestID: requestID)
             }
-            HookCounter.count(hook.action, "accepted")
+            HookCounter.count(hook.kind, .accepted)
             return .accept
         case .onForward:
             return await forward(hook, requestID: requestID, logger: logger)
         case .onConnect, .onPlay, .onStop, .onDVR, .onHLS, .other:
-            HookCounter.count(hook.action, "accepted")
+            HookCounter.count(hook.kind, .accepted)
             return .accept
         }
     }
@@ -34,16 +34,16 @@ struct Gatekeeper: Sendable {
     /// SRS drop the publisher.
     func forward(_ hook: HookRequest, requestID: String, logger: Logger) async -> HookReply {
         guard policy.isIngest(hook) else {
-            HookCounter.count("on_forward", "relay")
+            HookCounter.count(.onForward, .relay)
             return .forward([])
         }
         do {
             let urls = try await queue.forwardTargets(clientId: hook.clientId, requestID: requestID)
-            HookCounter.count("on_forward", urls.isEmpty ? "none" : "forwarded")
+            HookCounter.count(.onForward, urls.isEmpty ? .none : .forwarded)
             return .forward(urls)
         } catch {
             logger.error("forward targets unavailable; not forwarding this publish", metadata: ["client_id": "\(hook.clientId)", "error": "\(error)"])
-            HookCounter.count("on_forward", "peer_failure")
+            HookCounter.count(.onForward, .peerFailure)
             return .forward([])
         }
     }
@@ -53,17 +53,17 @@ struct Gatekeeper: Sendable {
         switch policy.classify(hook) {
         case .refuse(let reason):
             log.notice("publish refused", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
-            HookCounter.count("on_publish", "refused")
+            HookCounter.count(.onPublish, .refused)
             return .refuse(.forbidden, reason: reason)
         case .relay:
             log.info("relay publish accepted (not queued)", metadata: metadata)
-            HookCounter.count("on_publish", "relay")
+            HookCounter.count(.onPublish, .relay)
             return .accept
         case .djPublish(let streamKey):
             do {
                 guard let publisher = try await accounts.publisher(forStreamKey: streamKey, requestID: requestID) else {
                     log.notice("publish refused: unknown or inactive stream key", metadata: metadata)
-                    HookCounter.count("on_publish", "unknown_key")
+                    HookCounter.count(.onPublish, .unknownKey)
                     return .refuse(.forbidden, reason: "unknown stream key")
                 }
                 await closes.forget(clientId: hook.clientId)
@@ -78,17 +78,17 @@ struct Gatekeeper: Sendable {
                     djMetadata["decision"] = "\(reply.decision.rawValue)"
                     djMetadata["position"] = "\(reply.position ?? -1)"
                     log.info("publish accepted", metadata: djMetadata)
-                    HookCounter.count("on_publish", reply.decision.rawValue)
+                    HookCounter.count(.onPublish, reply.decision == .lead ? .lead : .queued)
                     return .accept
                 case .refused:
                     djMetadata["reason"] = "\(reply.reason ?? "-")"
                     log.notice("publish refused by the queue", metadata: djMetadata)
-                    HookCounter.count("on_publish", "refused")
+                    HookCounter.count(.onPublish, .refused)
                     return .refuse(.forbidden, reason: reply.reason ?? "the queue refused this publish")
                 }
             } catch {
                 log.error("publish refused: a peer did not answer (failing closed)", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-                HookCounter.count("on_publish", "peer_failure")
+                HookCounter.count(.onPublish, .peerFailure)
                 return .refuse(.serviceUnavailable, reason: "Motherstream is temporarily unavailable; try again shortly")
             }
         }

@@ -14,6 +14,7 @@ enum HookReply: Equatable, Sendable {
     enum Refusal: Int, Sendable {
         case badRequest = 400
         case forbidden = 403
+        case contentTooLarge = 413
         case serviceUnavailable = 503
     }
 

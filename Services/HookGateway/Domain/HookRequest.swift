@@ -38,7 +38,7 @@ struct HookRequest: Decodable, Sendable, Equatable {
     }
 }
 
-enum HookAction: String, Sendable {
+enum HookAction: String, CaseIterable, Sendable {
     case onConnect = "on_connect"
     case onClose = "on_close"
     case onPublish = "on_publish"

@@ -11,8 +11,13 @@ protocol QueueSessions: Sendable {
     func close(_ request: SessionCloseRequest, requestID: String?) async throws
 }
 
+/// The SRS sessions QueueService holds open, for reconciling them with the ingest.
+protocol QueueOpenSessions: Sendable {
+    func openSessions(requestID: String?) async throws -> [OpenSessionsReply.Session]
+}
+
 /// QueueService over HTTP.
-struct QueuePeer: QueuePublishes, QueueSessions {
+struct QueuePeer: QueuePublishes, QueueSessions, QueueOpenSessions {
     let client: PeerClient
 
     func publish(_ request: PublishRequest, requestID: String) async throws -> PublishReply {
@@ -24,6 +29,12 @@ struct QueuePeer: QueuePublishes, QueueSessions {
     func close(_ request: SessionCloseRequest, requestID: String?) async throws {
         let reply = try await client.post("/internal/v1/unpublish", json: request, requestID: requestID)
         guard reply.status == 200 else { throw PeerError.unexpected(client, reply) }
+    }
+
+    func openSessions(requestID: String?) async throws -> [OpenSessionsReply.Session] {
+        let reply = try await client.get("/internal/v1/sessions", requestID: requestID)
+        guard reply.status == 200 else { throw PeerError.unexpected(client, reply) }
+        return try reply.decode(OpenSessionsReply.self).sessions
     }
 
     func forwardTargets(clientId: String, requestID: String) async throws -> [String] {

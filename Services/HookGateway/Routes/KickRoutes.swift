@@ -5,8 +5,17 @@ import Shared
 struct KickRoutes {
     let srs: any SRSConnections
 
+    /// `{"client_id":"…"}` with a client id of at most 64 bytes; 4 KiB is ample.
+    static let maximumBodyBytes = 4 * 1024
+
     func add(to group: RouterGroup<ServiceRequestContext>) {
         group.post("kick") { request, context -> KickReply in
+            var request = request
+            do {
+                _ = try await request.collectBody(upTo: Self.maximumBodyBytes)
+            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+                throw APIError(.contentTooLarge, code: "body_too_large", message: "A kick body is at most \(Self.maximumBodyBytes) bytes.")
+            }
             let kick = try await request.decode(as: KickRequest.self, context: context)
             try Validation.clientId(kick.clientId)
             do {

@@ -81,9 +81,9 @@ actor WebhookWorker: Service {
                     await deliver(message, for: event)
                 }
             }
-            try advance(to: event.seq)
+            try await advance(to: event.seq)
         }
-        if page.events.isEmpty, page.next != status.cursor { try advance(to: page.next) }
+        if page.events.isEmpty, page.next != status.cursor { try await advance(to: page.next) }
         return status.state == .disabled ? .stop : .continueAfter(status.cursor)
     }
 
@@ -156,9 +156,9 @@ actor WebhookWorker: Service {
         return status
     }
 
-    private func advance(to seq: UInt64) throws {
+    private func advance(to seq: UInt64) async throws {
         status.cursor = seq
-        try cursorFile.write(seq)
+        try await cursorFile.write(seq)
     }
 
     private func upNext() async -> Announcer.Context {

@@ -13,7 +13,7 @@ struct StatusRoutes {
     func add(to router: Router<ServiceRequestContext>) {
         router.get("status") { _, _ in await roster.status() }
         router.post("admin/test") { request, context -> WebhookStatus in
-            let admin = try await gate.requireAdmin(request)
+            let admin = try await gate.requireAdmin(request, allowCookie: false)
             let body = try await request.decode(as: TestRequest.self, context: context)
             guard let worker = roster.worker(body.webhook) else {
                 throw APIError.notFound("There is no webhook \(body.webhook); they are numbered from 1 in /status.", code: "unknown_webhook")

@@ -89,7 +89,8 @@ actor QueueEngine: Service {
         return SessionCloseReply(changed: !events.isEmpty)
     }
 
-    /// A deleted account leaves the queue.
+    /// A deleted or deactivated account leaves the queue, and its SRS sessions are owed kicks
+    /// (dispatched after the commit), so its encoder is dropped too.
     func forget(_ userId: UUID) async throws {
         try await commit(machine.forget(userId, now: clock.now()))
     }
@@ -165,8 +166,14 @@ actor QueueEngine: Service {
         ForwardReply(urls: durable.isLeadSession(clientId: clientId) ? forwardTargets : [])
     }
 
-    func internalState() -> InternalQueueState {
-        durable.internalView(seq: durable.lastSeq)
+    /// `withStreams` only for a caller that holds the stream-reader token.
+    func internalState(withStreams: Bool) -> InternalQueueState {
+        durable.internalView(seq: durable.lastSeq, withStreams: withStreams)
+    }
+
+    /// Every SRS session the queue holds open, oldest first.
+    func openSessions() -> [PublisherSession] {
+        durable.sessions
     }
 
     func publicQueue() -> PublicQueue {

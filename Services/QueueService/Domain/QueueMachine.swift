@@ -121,7 +121,7 @@ struct QueueMachine: Sendable {
         return log.events
     }
 
-    /// An account was deleted: its DJ leaves the queue wherever they are, and their sessions are kicked.
+    /// An account was deleted or deactivated: its DJ leaves the queue wherever they are, and their sessions are kicked.
     mutating func forget(_ userId: UUID, now: Date) -> [QueueEvent] {
         record(now) { machine, log in
             if machine.state.lead?.userId == userId {

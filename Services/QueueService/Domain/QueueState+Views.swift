@@ -2,18 +2,20 @@ import Foundation
 import Shared
 
 extension QueueState {
-    /// The internal view for OBSBridge and other reconciling consumers.
-    func internalView(seq: UInt64) -> InternalQueueState {
+    /// The internal view for OBSBridge and other reconciling consumers. Stream names are stream
+    /// keys: without `withStreams` every session's `stream` is empty (the contract's field is a
+    /// required string, and an empty one names no key).
+    func internalView(seq: UInt64, withStreams: Bool) -> InternalQueueState {
         let lead = lead.map { lead in
             LineupEntry(
                 userId: lead.userId, djName: lead.djName, joinedAt: lead.joinedAt, turnStartedAt: lead.turnStartedAt,
-                turnEndsAt: lead.deadline, graceEndsAt: lead.graceEndsAt, sessions: sessionViews(of: lead.userId)
+                turnEndsAt: lead.deadline, graceEndsAt: lead.graceEndsAt, sessions: sessionViews(of: lead.userId, withStreams: withStreams)
             )
         }
         let waiting = waiting.map { dj in
             LineupEntry(
                 userId: dj.userId, djName: dj.djName, joinedAt: dj.joinedAt, turnStartedAt: nil, turnEndsAt: nil,
-                graceEndsAt: dj.graceEndsAt, sessions: sessionViews(of: dj.userId)
+                graceEndsAt: dj.graceEndsAt, sessions: sessionViews(of: dj.userId, withStreams: withStreams)
             )
         }
         return InternalQueueState(seq: seq, lead: lead, waiting: waiting, swapIntervalSeconds: swapInterval, paused: paused)
@@ -41,7 +43,7 @@ extension QueueState {
         (lead.map { [$0.djName] } ?? []) + waiting.map(\.djName)
     }
 
-    private func sessionViews(of userId: UUID) -> [SessionView] {
-        sessions(of: userId).map { SessionView(clientId: $0.clientId, app: $0.app, stream: $0.stream, openedAt: $0.openedAt) }
+    private func sessionViews(of userId: UUID, withStreams: Bool) -> [SessionView] {
+        sessions(of: userId).map { SessionView(clientId: $0.clientId, app: $0.app, stream: withStreams ? $0.stream : "", openedAt: $0.openedAt) }
     }
 }

@@ -5,16 +5,24 @@ import Shared
 /// `GET /api/v1/events/stream`: Server-Sent Events for browsers and OBS overlays. Public events
 /// only. A fresh connection first gets a `queue` snapshot; a reconnection (`Last-Event-ID`)
 /// first gets what it missed. Every batch of events is followed by a new `queue` snapshot, so a
-/// page only ever renders snapshots. Open to any origin: overlays may be local files.
+/// page only ever renders snapshots. Open to any origin: overlays may be local files. Past
+/// `SSE_MAX_STREAMS` open streams a new one is refused with 503 and `Retry-After`.
 struct EventStreamRoutes {
-    let engine: QueueEngine
-    var keepAlive: Duration = .seconds(15)
+    let hub: EventStreamHub
+    /// What a refused stream is told to wait (EventSource itself retries on its own schedule).
+    static let retryAfterSeconds = 10
 
     func add(to router: Router<ServiceRequestContext>) {
         router.get("api/v1/events/stream") { request, _ -> Response in
             let resumeFrom = (request.headers[.lastEventID] ?? request.uri.queryParameters["after"].map(String.init)).flatMap(UInt64.init)
-            let engine = self.engine
-            let keepAlive = self.keepAlive
+            guard let slot = hub.reserve() else {
+                throw APIError(
+                    .serviceUnavailable, code: "too_many_streams",
+                    message: "This QueueService already serves its \(hub.capacity) event streams; try again shortly.",
+                    headers: [.retryAfter: "\(Self.retryAfterSeconds)", .accessControlAllowOrigin: "*"]
+                )
+            }
+            let hub = self.hub
             return Response(
                 status: .ok,
                 headers: [
@@ -22,36 +30,11 @@ struct EventStreamRoutes {
                     .accessControlAllowOrigin: "*", .accelBuffering: "no",
                 ],
                 body: ResponseBody { writer in
-                    try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
-                    var cursor: UInt64
-                    if let resumeFrom {
-                        cursor = resumeFrom
-                    } else {
-                        let snapshot = await engine.publicQueue()
-                        cursor = snapshot.seq
-                        try await writer.write(Self.frame(event: "queue", id: cursor, snapshot))
-                    }
-                    while !Task.isCancelled, await !engine.feed.isClosed {
-                        let page = await engine.feed.page(after: cursor, wait: keepAlive, limit: 500)
-                        if page.events.isEmpty && !page.truncated {
-                            try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-                            continue
-                        }
-                        for event in page.events.compactMap(\.publicView) {
-                            try await writer.write(Self.frame(event: event.type.rawValue, id: event.seq, event))
-                        }
-                        let snapshot = await engine.publicQueue()
-                        cursor = max(page.next, snapshot.seq)
-                        try await writer.write(Self.frame(event: "queue", id: cursor, snapshot))
-                    }
+                    try await hub.serve(resumingAfter: resumeFrom) { try await writer.write($0) }
                     try await writer.finish(nil)
+                    withExtendedLifetime(slot) {}
                 }
             )
         }
-    }
-
-    static func frame(event: String, id: UInt64, _ value: some Encodable) throws -> ByteBuffer {
-        let json = String(decoding: try JSONCoding.encode(value), as: UTF8.self)
-        return ByteBuffer(string: "id: \(id)\nevent: \(event)\ndata: \(json)\n\n")
     }
 }

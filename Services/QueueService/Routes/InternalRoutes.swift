@@ -4,10 +4,11 @@ import Shared
 /// The routes HookGateway, OBSBridge and Notifier call, behind the internal token.
 struct InternalRoutes {
     let engine: QueueEngine
+    let streamReader: StreamReaderGate
 
     func add(to group: RouterGroup<ServiceRequestContext>) {
         group.post("publish") { request, context -> PublishReply in
-            let publish = try await request.decode(as: PublishRequest.self, context: context)
+            let publish = try await request.decode(as: PublishRequest.self, context: context, limit: BodyLimit.publish)
             try Validation.clientId(publish.clientId)
             try Validation.nonEmpty(publish.djName, field: "dj_name")
             try Validation.nonEmpty(publish.app, field: "app")
@@ -20,16 +21,16 @@ struct InternalRoutes {
             return reply
         }
         group.post("unpublish") { request, context -> SessionCloseReply in
-            let close = try await request.decode(as: SessionCloseRequest.self, context: context)
+            let close = try await request.decode(as: SessionCloseRequest.self, context: context, limit: BodyLimit.command)
             try Validation.clientId(close.clientId)
             let reply = try await engine.closeSession(close)
             context.logger.info("session closed", metadata: ["client_id": "\(close.clientId)", "action": "\(close.action)", "changed": "\(reply.changed)"])
             return reply
         }
         group.post("users/forget") { request, context -> SessionCloseReply in
-            let forget = try await request.decode(as: ForgetUserRequest.self, context: context)
+            let forget = try await request.decode(as: ForgetUserRequest.self, context: context, limit: BodyLimit.command)
             try await engine.forget(forget.userId)
-            context.logger.info("a deleted account left the queue", metadata: ["user_id": "\(forget.userId)"])
+            context.logger.info("a deleted or deactivated account left the queue; its sessions are kicked", metadata: ["user_id": "\(forget.userId)"])
             return SessionCloseReply(changed: true)
         }
         group.get("forward") { request, _ -> ForwardReply in
@@ -39,8 +40,12 @@ struct InternalRoutes {
             try Validation.clientId(clientId)
             return await engine.forwardTargets(clientId: clientId)
         }
-        group.get("state") { _, _ in
-            await engine.internalState()
+        group.get("state") { request, _ in
+            let withStreams = try streamReader.admits(request)
+            return await engine.internalState(withStreams: withStreams)
+        }
+        group.get("sessions") { _, _ in
+            OpenSessionsReply(sessions: await engine.openSessions().map { .init(clientId: $0.clientId, userId: $0.userId, openedAt: $0.openedAt) })
         }
         group.get("events") { request, _ -> EventPage in
             let query = request.uri.queryParameters
@@ -53,4 +58,3 @@ struct InternalRoutes {
         }
     }
 }
-

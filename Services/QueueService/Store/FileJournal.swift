@@ -11,6 +11,11 @@ import Shared
 /// line may be torn by a crash mid-write — it was never acknowledged, so it is cut off with a loud
 /// log line; damage anywhere else refuses the start. When the file grows past a threshold it is
 /// rewritten as one record (state + recent events) via temp file, fsync and rename.
+///
+/// Compaction runs after a record is durable, so it can never fail that record's append: a
+/// compaction that fails before its rename is logged and tried again once the file has grown
+/// further. After the rename the old descriptor names an unlinked file, so a failure from there
+/// on (the directory sync) stops the process rather than acknowledge writes a restart would not read.
 final class FileJournal: QueueJournal, @unchecked Sendable {
     let path: String
     private let directory: String
@@ -19,7 +24,10 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
     private let compactionThreshold: Int
     private let retainedEvents: Int
     private let logger: Logger
+    private let fileSystem: JournalFileSystem
+    private let stop: @Sendable (String) -> Void
     private let syncTimer = Metrics.Timer(label: "queue_journal_sync_seconds", preferredDisplayUnit: .seconds)
+    private let compactionFailures = Counter(label: "queue_journal_compaction_failures_total")
     private let writeLock = NIOLock()
 
     // Guarded by writeLock.
@@ -28,14 +36,25 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
     private var recentEvents: [QueueEvent] = []
     /// Grows with the state, so a large queue is not rewritten on every append.
     private var nextCompaction: Int
+    /// Why the journal stopped taking appends (only ever set where `stop` returns, i.e. in tests).
+    private var stopped: String?
 
-    init(directory: String, sealer: StreamNameSealer, logger: Logger, compactionThreshold: Int = 8 << 20, retainedEvents: Int = 10_000) {
+    /// - Parameters:
+    ///   - fileSystem: the system calls, real by default; tests inject faults.
+    ///   - stop: called (after a critical log line) when going on could lose acknowledged writes.
+    ///     The default exits the process; a test's may return, and then every later append throws.
+    init(
+        directory: String, sealer: StreamNameSealer, logger: Logger, compactionThreshold: Int = 8 << 20, retainedEvents: Int = 10_000,
+        fileSystem: JournalFileSystem = .system, stop: @escaping @Sendable (String) -> Void = { _ in exit(EXIT_FAILURE) }
+    ) {
         self.directory = directory
         self.path = (directory as NSString).appendingPathComponent("queue.journal")
         self.logger = logger
         self.compactionThreshold = compactionThreshold
         self.retainedEvents = retainedEvents
         self.nextCompaction = compactionThreshold
+        self.fileSystem = fileSystem
+        self.stop = stop
         encoder = JSONCoding.makeEncoder(sorted: false)
         encoder.userInfo[.streamNameSealer] = sealer
         decoder = JSONCoding.makeDecoder()
@@ -43,14 +62,14 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
     }
 
     deinit {
-        if descriptor >= 0 { close(descriptor) }
+        if descriptor >= 0 { _ = fileSystem.close(descriptor) }
     }
 
     func load() throws -> JournalContents {
         try writeLock.withLock {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let existed = FileManager.default.fileExists(atPath: path)
-            descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            descriptor = fileSystem.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             guard descriptor >= 0 else { throw JournalError.io(path: path, operation: "open", errno: errno) }
             if !existed { try syncDirectory() }
 
@@ -85,8 +104,8 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
                     "queue journal: discarding a torn last record left by a crash mid-write (never acknowledged)",
                     metadata: ["path": "\(path)", "discarded_bytes": "\(bytes.count - offset)", "kept_bytes": "\(offset)"]
                 )
-                guard ftruncate(descriptor, off_t(offset)) == 0 else { throw JournalError.io(path: path, operation: "ftruncate", errno: errno) }
-                guard fsync(descriptor) == 0 else { throw JournalError.io(path: path, operation: "fsync", errno: errno) }
+                guard fileSystem.ftruncate(descriptor, off_t(offset)) == 0 else { throw JournalError.io(path: path, operation: "ftruncate", errno: errno) }
+                guard fileSystem.fsync(descriptor) == 0 else { throw JournalError.io(path: path, operation: "fsync", errno: errno) }
             }
             durableLength = offset
             return JournalContents(state: state, events: recentEvents)
@@ -97,11 +116,12 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
         let line = try Self.line(for: encoder.encode(record))
         try await NIOThreadPool.singleton.runIfActive { [self] in
             try writeLock.withLock {
+                if let stopped { throw JournalError.stopped(stopped) }
                 try write(line, at: durableLength, to: descriptor)
                 durableLength += line.count
                 remember(record.events)
                 if durableLength > nextCompaction {
-                    try compact(state: record.state)
+                    compactAfterAcknowledgedWrite(state: record.state)
                 }
             }
         }
@@ -114,52 +134,94 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { buffer in
-                pwrite(fd, buffer.baseAddress! + written, bytes.count - written, off_t(offset + written))
+                fileSystem.pwrite(fd, buffer.baseAddress! + written, bytes.count - written, off_t(offset + written))
             }
             if result < 0 {
                 if errno == EINTR { continue }
                 let failure = errno
-                _ = ftruncate(fd, off_t(offset))  // never leave a half record in front of the next one
+                _ = fileSystem.ftruncate(fd, off_t(offset))  // never leave a half record in front of the next one
                 throw JournalError.io(path: path, operation: "write", errno: failure)
             }
             written += result
         }
-        guard fdatasync(fd) == 0 else {
+        guard fileSystem.fdatasync(fd) == 0 else {
             let failure = errno
-            _ = ftruncate(fd, off_t(offset))
+            _ = fileSystem.ftruncate(fd, off_t(offset))
             throw JournalError.io(path: path, operation: "fdatasync", errno: failure)
         }
         syncTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
     }
 
-    private func compact(state: QueueState) throws {
+    /// Rewrites the journal as one record. The record just appended is already durable and
+    /// answered for, so nothing here may throw into that append.
+    private func compactAfterAcknowledgedWrite(state: QueueState) {
         let temporary = path + ".compacting"
+        let compacted: (fd: Int32, length: Int)
+        do {
+            compacted = try writeCompacted(state: state, to: temporary)
+        } catch {
+            postponeCompaction(after: error)
+            return
+        }
+        guard fileSystem.rename(temporary, path) == 0 else {
+            let failure = errno
+            _ = fileSystem.close(compacted.fd)
+            postponeCompaction(after: JournalError.io(path: path, operation: "rename", errno: failure))
+            return
+        }
+        // `path` now names the compacted file, but only a synced directory keeps it so across a
+        // crash — until then a restart could read the old file, which later appends would miss.
+        do {
+            try syncDirectory()
+        } catch {
+            _ = fileSystem.close(compacted.fd)
+            failStop("the compacted queue journal replaced the old one but the directory could not be synced (\(error)); stopping rather than acknowledge writes a restart might not read")
+            return
+        }
+        _ = fileSystem.close(descriptor)
+        descriptor = compacted.fd
+        durableLength = compacted.length
+        nextCompaction = max(compactionThreshold, 4 * compacted.length)
+        logger.info("queue journal compacted", metadata: ["bytes": "\(compacted.length)", "events_kept": "\(recentEvents.count)"])
+    }
+
+    /// The compacted journal, written and synced under `temporary`; its descriptor stays open
+    /// for the appends after the rename, so nothing needs reopening once the old file is gone.
+    private func writeCompacted(state: QueueState, to temporary: String) throws -> (fd: Int32, length: Int) {
         let line = try Self.line(for: encoder.encode(JournalRecord(events: recentEvents, state: state)))
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let fd = fileSystem.open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw JournalError.io(path: temporary, operation: "open", errno: errno) }
         do {
             try write(line, at: 0, to: fd)
         } catch {
-            close(fd)
+            _ = fileSystem.close(fd)
             throw error
         }
-        close(fd)
-        guard rename(temporary, path) == 0 else { throw JournalError.io(path: path, operation: "rename", errno: errno) }
-        try syncDirectory()
-        let reopened = open(path, O_RDWR | O_CLOEXEC)
-        guard reopened >= 0 else { throw JournalError.io(path: path, operation: "open", errno: errno) }
-        close(descriptor)
-        descriptor = reopened
-        durableLength = line.count
-        nextCompaction = max(compactionThreshold, 4 * line.count)
-        logger.info("queue journal compacted", metadata: ["bytes": "\(line.count)", "events_kept": "\(recentEvents.count)"])
+        return (fd, line.count)
+    }
+
+    /// The journal stays as it is, correct and only longer; the next try waits until it has grown
+    /// by another quarter of the threshold, so a full disk is not hit on every append.
+    private func postponeCompaction(after error: any Error) {
+        compactionFailures.increment()
+        nextCompaction = durableLength + max(compactionThreshold / 4, 1)
+        logger.error(
+            "queue journal compaction failed; the journal is intact and keeps growing, compaction will be retried",
+            metadata: ["error": "\(error)", "bytes": "\(durableLength)", "retry_at_bytes": "\(nextCompaction)"]
+        )
+    }
+
+    private func failStop(_ reason: String) {
+        stopped = reason
+        logger.critical("queue journal: \(reason)", metadata: ["path": "\(path)"])
+        stop(reason)
     }
 
     private func syncDirectory() throws {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let fd = fileSystem.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
         guard fd >= 0 else { throw JournalError.io(path: directory, operation: "open", errno: errno) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw JournalError.io(path: directory, operation: "fsync", errno: errno) }
+        defer { _ = fileSystem.close(fd) }
+        guard fileSystem.fsync(fd) == 0 else { throw JournalError.io(path: directory, operation: "fsync", errno: errno) }
     }
 
     private func remember(_ events: [QueueEvent]) {
@@ -176,7 +238,7 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         var offset: off_t = 0
         while true {
-            let count = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, $0.count, offset) }
+            let count = chunk.withUnsafeMutableBytes { fileSystem.pread(descriptor, $0.baseAddress!, $0.count, offset) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw JournalError.io(path: path, operation: "read", errno: errno)

@@ -17,6 +17,8 @@ struct JournalContents: Sendable {
 
 /// Where QueueService makes its changes durable. `append` returns only once the record
 /// would survive a power cut; a record that was not acknowledged may be lost, never one that was.
+/// It throws only when the record was not made durable, so the engine may refuse and roll back
+/// the commands behind it (their sequence numbers are then free to be used again).
 protocol QueueJournal: Sendable {
     func load() throws -> JournalContents
     func append(_ record: JournalRecord) async throws
@@ -26,6 +28,8 @@ enum JournalError: Error, CustomStringConvertible {
     case corrupted(path: String, line: Int, reason: String)
     case io(path: String, operation: String, errno: Int32)
     case sealing(String)
+    /// The journal stopped taking writes: going on could have lost acknowledged ones.
+    case stopped(String)
 
     var description: String {
         switch self {
@@ -35,6 +39,8 @@ enum JournalError: Error, CustomStringConvertible {
             "\(operation) failed on \(path): \(String(cString: strerror(errno)))"
         case .sealing(let reason):
             "stream-name sealing failed: \(reason)"
+        case .stopped(let reason):
+            "the queue journal stopped taking writes: \(reason)"
         }
     }
 }
