@@ -18,4 +18,11 @@ export MOTHERSTREAM_TEST_DATABASE_URL
 echo "==> throwaway PostgreSQL on port $pg_port"
 
 echo "==> testing"
-swift test --skip-build "$@"
+if [ "$#" -gt 0 ]; then
+    swift test --skip-build "$@"
+else
+    # Unit and route tests in parallel; then the system tests one at a time, because they time
+    # real processes, real media and a real OBS, and on two cores they would starve each other.
+    swift test --skip-build --skip '^SystemTests\.'
+    swift test --skip-build --filter '^SystemTests\.' --no-parallel
+fi

@@ -13,7 +13,12 @@ public enum URLSafeToken {
     public static func random(byteCount: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString()
+        return encode(Data(bytes))
+    }
+
+    /// base64url without padding (RFC 4648 §5), as JWTs and stream keys use it.
+    public static func encode(_ data: Data) -> String {
+        data.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")

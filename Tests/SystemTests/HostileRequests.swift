@@ -1,5 +1,6 @@
 import Foundation
 import Crypto
+import Shared
 import NIOHTTP1
 import TestSupport
 
@@ -24,23 +25,6 @@ struct HostileRequest: Sendable {
     var body: [UInt8]?
 
     var summary: String { "[\(category)] \(method.rawValue) \(url.prefix(160)) (\(body?.count ?? 0) bytes)" }
-}
-
-/// SplitMix64: a tiny seeded generator, so a failing storm can be replayed exactly.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 enum HostileRequests {
@@ -144,9 +128,7 @@ enum HostileRequests {
 
     /// alg none, the wrong key, expired, a DJ's token with its role edited, garbage.
     static func forgedTokens() -> [String] {
-        func base64url(_ data: Data) -> String {
-            data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        }
+        let base64url = URLSafeToken.encode
         func part(_ json: String) -> String { base64url(Data(json.utf8)) }
         func hs256(_ header: String, _ payload: String, key: String) -> String {
             let signingInput = "\(part(header)).\(part(payload))"

@@ -56,7 +56,7 @@ import TestSupport
     @Test func killNineLosesNothingAcknowledged() async throws {
         let system = try await RunningSystem.start(extra: ["LEAD_GRACE_SECONDS": "0", "WAITING_GRACE_SECONDS": "0"])
         try await system.run { system in
-            var random = KillSchedule(seed: Self.seed)
+            var random = SeededRandom(seed: Self.seed)
             var encoders: [Encoder] = []
             for index in 0..<Self.djCount {
                 let name = "Killer\(index)"
@@ -169,22 +169,5 @@ import TestSupport
         }
         let state = try await system.internalState()
         #expect(state.seq == seqs.last ?? 0, "the state is at the log's head")
-    }
-}
-
-/// SplitMix64, so a failing run's kill schedule can be replayed exactly.
-private struct KillSchedule: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
