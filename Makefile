@@ -1,8 +1,12 @@
-.PHONY: run test build admin import-original
+.PHONY: run demo test build admin import-original
 
 # The whole system on embedded defaults (SQLite, ./data); Ctrl-C stops it.
 run:
 	@scripts/run-local.sh
+
+# Demo DJs publishing ffmpeg test patterns into a running `make run` (in another terminal).
+demo:
+	@scripts/demo.sh
 
 # Every test, against a throwaway PostgreSQL.
 test:

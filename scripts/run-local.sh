@@ -1,11 +1,31 @@
 #!/usr/bin/env bash
 # `make run`: the whole system on this machine, on embedded defaults (SQLite, ./data).
 # Secrets are generated once into data/secrets.env (mode 600). Ctrl-C stops everything.
+# The ingest: with INGEST_SERVER=srs (or SRS_API_URL set) your own SRS, for which a config is
+# rendered into data/srs.conf; otherwise Debian's nginx with libnginx-mod-rtmp, started here on
+# loopback from deploy/nginx-rtmp/nginx.conf and stopped with the rest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/requirements.sh
 require_swift
-require_packages pkg-config libargon2-dev
+if [ "${INGEST_SERVER:-}" = srs ] || [ -n "${SRS_API_URL:-}" ]; then
+    ingest=srs
+else
+    ingest=nginx-rtmp
+fi
+rtmp_port=${RTMP_PORT:-1935}
+nginx_http_port=${NGINX_RTMP_HTTP_PORT:-8090}
+if [ "$ingest" = nginx-rtmp ]; then
+    require_packages pkg-config libargon2-dev nginx libnginx-mod-rtmp
+    for port in "$rtmp_port" "$nginx_http_port"; do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "error: port $port is taken (an SRS or nginx already running?); set RTMP_PORT / NGINX_RTMP_HTTP_PORT, or INGEST_SERVER=srs for your own SRS." >&2
+            exit 1
+        fi
+    done
+else
+    require_packages pkg-config libargon2-dev
+fi
 
 echo "==> building"
 swift build
@@ -44,6 +64,21 @@ gateway=${HOOK_GATEWAY_URL:-http://127.0.0.1:8085}
 sed -e "s|__HOOK_URL__|$gateway/srs/hooks?secret=$HOOK_SECRET|g" \
     -e "s|__FORWARD_URL__|$gateway/srs/forward?secret=$HOOK_SECRET|g" deploy/srs/srs.conf >data/srs.conf
 chmod 600 data/srs.conf
+if [ "$ingest" = nginx-rtmp ]; then
+    nginx_dir="$PWD/data/nginx-rtmp"
+    mkdir -p "$nginx_dir" && chmod 700 "$nginx_dir"
+    sed -e "s|__MODULE__|/usr/lib/nginx/modules/ngx_rtmp_module.so|" \
+        -e "s|__PREFIX__|$nginx_dir|g" \
+        -e "s|__RTMP_LISTEN__|127.0.0.1:$rtmp_port|" \
+        -e "s|__HTTP_LISTEN__|127.0.0.1:$nginx_http_port|" \
+        -e "s|__HOOK_URL__|$gateway/nginx-rtmp/hooks?secret=$HOOK_SECRET|g" deploy/nginx-rtmp/nginx.conf >"$nginx_dir/nginx.conf"
+    chmod 600 "$nginx_dir/nginx.conf"
+    export INGEST_SERVER=nginx-rtmp
+    export NGINX_RTMP_CONTROL_URL="http://127.0.0.1:$nginx_http_port/control"
+    export NGINX_RTMP_STAT_URL="http://127.0.0.1:$nginx_http_port/stat"
+    pull_default="rtmp://127.0.0.1:$rtmp_port/{app}/{stream}"
+    export LEAD_PULL_URL="${LEAD_PULL_URL:-$pull_default}"
+fi
 
 pids=()
 stop_all() {
@@ -54,6 +89,12 @@ stop_all() {
     wait
 }
 trap stop_all INT TERM EXIT
+
+if [ "$ingest" = nginx-rtmp ]; then
+    # In the foreground of its own job (no daemon, no master) so that it stops with the rest.
+    /usr/sbin/nginx -p "$nginx_dir" -e "$nginx_dir/error.log" -c "$nginx_dir/nginx.conf" -g "daemon off; master_process off;" &
+    pids+=("$!")
+fi
 
 for service in AccountService QueueService HookGateway OBSBridge Notifier; do
     dir=$(echo "$service" | tr '[:upper:]' '[:lower:]')
@@ -70,13 +111,26 @@ cat <<EOT
 Motherstream is running (Ctrl-C stops it). Open http://127.0.0.1:8087/ to sign up;
 make yourself an admin (in another terminal): make admin EMAIL=you@example.org DJ_NAME=You
 
-  HookGateway     $gateway            (SRS hooks: /srs/hooks, forward backend: /srs/forward)
+  HookGateway     $gateway            (SRS hooks: /srs/hooks, /srs/forward; nginx-rtmp: /nginx-rtmp/hooks)
   QueueService    http://127.0.0.1:8086   (queue: /queue-json, /api/v1/queue)
   AccountService  http://127.0.0.1:8087   (sign up: POST /api/v1/users/signup)
   OBSBridge       http://127.0.0.1:8088   (OBS connection: /status; OBS_HOST/OBS_PORT/OBS_PASSWORD)
   Notifier        http://127.0.0.1:8089   (Discord: /status; DISCORD_WEBHOOK_URL)
   Every service:  /health  /ready  /metrics
 
+EOT
+if [ "$ingest" = nginx-rtmp ]; then
+    cat <<EOT
+Ingest: nginx-rtmp on loopback (config: data/nginx-rtmp/nginx.conf, log: data/nginx-rtmp/error.log,
+stat: $NGINX_RTMP_STAT_URL). Publish with OBS or ffmpeg to
+
+    rtmp://127.0.0.1:$rtmp_port/live/<your stream key>
+
+or watch the queue move with demo DJs: make demo
+(your own SRS instead: INGEST_SERVER=srs make run)
+EOT
+else
+    cat <<EOT
 SRS: a complete config with the hook secret filled in is at data/srs.conf; the lines that matter:
     http_hooks {
         enabled      on;
@@ -88,6 +142,7 @@ SRS: a complete config with the hook secret filled in is at data/srs.conf; the l
 
 DJs publish to rtmp://<your-srs-host>:1935/live/<their stream key>.
 EOT
+fi
 
 # Stop everything as soon as any service stops by itself.
 wait -n

@@ -1,21 +1,26 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Shared
 
-/// Wires HookGateway: one connection pool → peers (AccountService, QueueService, SRS API) → routes,
-/// with the session-close relay and the reconciliation with the ingest running beside them.
+/// Wires HookGateway: one connection pool → peers (AccountService, QueueService, the ingest: SRS's
+/// API or nginx-rtmp's control and stat pages) → routes, with the session-close relay and the
+/// reconciliation with the ingest running beside them.
 func buildApplication(_ config: HookGatewayConfig) async throws -> some ApplicationProtocol {
     let logger = Observability.logger(for: .hookGateway, level: config.settings.logLevel)
     let http = HTTPClientService()
     let accounts = AccountsPeer(client: PeerClient(baseURL: config.settings.accountServiceURL, http: http.client, token: config.internalToken, timeout: config.peerTimeout))
     let queue = QueuePeer(client: PeerClient(baseURL: config.settings.queueServiceURL, http: http.client, token: config.internalToken, timeout: config.peerTimeout))
-    let srs = SRSAPI(client: PeerClient(baseURL: config.srsAPIURL, http: http.client, authorization: config.srsAPIAuthorization, timeout: .seconds(5)))
+    let ingest = ingestPeers(config, http: http)
+    let health: [any Service] = streamStats(config, http: http).map { [StreamHealthMonitor(ingest: $0, queue: queue, interval: config.streamHealthInterval, logger: logger)] } ?? []
     let closes = SessionCloseRelay(queue: queue, logger: logger)
     let reconciler = SessionReconciler(
-        sessions: queue, ingest: SRSClientList(client: srs.client), closes: closes, interval: config.sessionReconcileInterval, logger: logger
+        sessions: queue, ingest: ingest.clients, closes: closes, interval: config.sessionReconcileInterval,
+        confirmationDelay: ingest.confirmationDelay, logger: logger
     )
     let gatekeeper = Gatekeeper(
-        policy: PublishPolicy(ingestApp: config.ingestApp, relaySecret: config.relaySecret), accounts: accounts, queue: queue, closes: closes
+        policy: PublishPolicy(ingestApp: config.ingestApp, relaySecret: config.relaySecret), accounts: accounts, queue: queue, sessions: queue,
+        closes: closes
     )
 
     let router = makeServiceRouter(service: .hookGateway, readiness: [
@@ -23,7 +28,37 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
         ReadinessCheck("QueueService") { await queue.client.healthProblem() },
     ])
     SRSHookRoutes(hookSecret: config.hookSecret, gatekeeper: gatekeeper).add(to: router)
-    KickRoutes(srs: srs).add(to: router.group("internal/v1").add(middleware: InternalTokenMiddleware(token: config.internalToken)))
+    NginxRTMPHookRoutes(hookSecret: config.hookSecret, gatekeeper: gatekeeper).add(to: router)
+    KickRoutes(ingest: ingest.connections, ingestName: ingest.name)
+        .add(to: router.group("internal/v1").add(middleware: InternalTokenMiddleware(token: config.internalToken)))
 
-    return Application(router: router, configuration: config.settings.applicationConfiguration, services: [http, closes, reconciler], logger: logger)
+    return Application(
+        router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [CaseInsensitiveConnectionClose()])),
+        configuration: config.settings.applicationConfiguration, services: [http, closes, reconciler] + health, logger: logger
+    )
+}
+
+/// The ingest in front, as kicks and the reconciliation reach it.
+private func ingestPeers(
+    _ config: HookGatewayConfig, http: HTTPClientService
+) -> (name: String, connections: any IngestConnections, clients: any IngestClients, confirmationDelay: Duration) {
+    switch config.ingestServer {
+    case .srs:
+        let srs = SRSAPI(client: PeerClient(baseURL: config.srsAPIURL, http: http.client, authorization: config.srsAPIAuthorization, timeout: .seconds(5)))
+        return ("SRS", srs, SRSClientList(client: srs.client), .zero)
+    case .nginxRTMP:
+        let control = NginxRTMPControl(client: PeerClient(baseURL: config.nginxRTMPControlURL, http: http.client, authorization: nil, timeout: .seconds(5)), app: config.ingestApp)
+        let stat = NginxRTMPStat(client: PeerClient(baseURL: config.nginxRTMPStatURL, http: http.client, authorization: nil, timeout: .seconds(5)))
+        return ("nginx-rtmp", control, stat, .seconds(2))
+    }
+}
+
+/// The ingest's numbers for the stream-health monitor; nil where no reader exists yet (nginx-rtmp),
+/// so no report is sent and QueueService judges no stream.
+private func streamStats(_ config: HookGatewayConfig, http: HTTPClientService) -> (any IngestStreamStats)? {
+    switch config.ingestServer {
+    case .srs: SRSStreams(client: PeerClient(baseURL: config.srsAPIURL, http: http.client, authorization: config.srsAPIAuthorization, timeout: .seconds(2)))
+    case .nginxRTMP: nil
+    }
 }

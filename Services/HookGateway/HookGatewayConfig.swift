@@ -5,37 +5,64 @@ import Shared
 struct HookGatewayConfig: Sendable {
     var settings: ServiceSettings
     var internalToken: Secret
-    /// The `secret` query parameter SRS must send on every hook (`HOOK_SECRET`).
+    /// The `secret` query parameter the ingest (SRS or nginx-rtmp) must send on every hook (`HOOK_SECRET`).
     var hookSecret: Secret
     /// What a relay publish to another app must carry as `?relay_secret=` (`RELAY_SECRET`).
     var relaySecret: Secret
-    /// The SRS app DJs publish to (`INGEST_APP`).
+    /// The media server in front (`INGEST_SERVER`): who sends the hooks, takes the kicks and lists the clients.
+    var ingestServer: IngestServer
+    /// The app DJs publish to (`INGEST_APP`).
     var ingestApp: String
     var srsAPIURL: String
     var srsAPIAuthorization: Secret?
+    /// nginx-rtmp's `rtmp_control` location (`NGINX_RTMP_CONTROL_URL`), e.g. `http://127.0.0.1:8080/control`.
+    var nginxRTMPControlURL: String
+    /// nginx-rtmp's `rtmp_stat all` location (`NGINX_RTMP_STAT_URL`), e.g. `http://127.0.0.1:8080/stat`.
+    var nginxRTMPStatURL: String
     /// How long a hook waits for AccountService or QueueService before refusing (`PEER_TIMEOUT_SECONDS`).
     var peerTimeout: Duration
     /// How often QueueService's open sessions are checked against the ingest's clients
     /// (`SESSION_RECONCILE_SECONDS`, default 10): the longest a ghost can stay after both answer.
     var sessionReconcileInterval: Duration
+    /// How often the ingest's numbers are read and reported to QueueService for the lead's stream
+    /// health (`STREAM_HEALTH_SECONDS`, default 1).
+    var streamHealthInterval: Duration
 
     init(reader: ConfigReader) throws {
         settings = ServiceSettings(service: .hookGateway, reader: reader)
         internalToken = try reader.internalToken()
         hookSecret = try reader.requiredSecret("hook.secret", variable: "HOOK_SECRET")
         relaySecret = try reader.requiredSecret("relay.secret", variable: "RELAY_SECRET")
+        let server = reader.string(forKey: "ingest.server", default: IngestServer.srs.rawValue)
+        guard let ingestServer = IngestServer(rawValue: server) else {
+            throw ConfigurationError("INGEST_SERVER must be srs or nginx-rtmp, not \"\(server)\".")
+        }
+        self.ingestServer = ingestServer
         ingestApp = reader.string(forKey: "ingest.app", default: "live")
-        guard !ingestApp.isEmpty, !ingestApp.contains("/") else { throw ConfigurationError("INGEST_APP must be an SRS app name like live.") }
-        let apiURL = reader.string(forKey: "srs.api.url", default: "http://127.0.0.1:1985")
-        srsAPIURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
+        guard !ingestApp.isEmpty, !ingestApp.contains("/") else { throw ConfigurationError("INGEST_APP must be an RTMP app name like live.") }
+        srsAPIURL = Self.withoutTrailingSlash(reader.string(forKey: "srs.api.url", default: "http://127.0.0.1:1985"))
         let username = reader.string(forKey: "srs.api.username")
         if username?.contains(":") == true { throw ConfigurationError("SRS_API_USERNAME must not contain \":\" (SRS splits basic auth on it).") }
         srsAPIAuthorization = SRSAPI.authorization(username: username, password: reader.string(forKey: "srs.api.password", isSecret: true).map(Secret.init))
+        nginxRTMPControlURL = Self.withoutTrailingSlash(reader.string(forKey: "nginx.rtmp.control.url", default: "http://127.0.0.1:8080/control"))
+        nginxRTMPStatURL = reader.string(forKey: "nginx.rtmp.stat.url", default: "http://127.0.0.1:8080/stat")
         let timeout = try reader.seconds("peer.timeout.seconds", variable: "PEER_TIMEOUT_SECONDS", default: 2)
         guard timeout > 0, timeout <= 20 else { throw ConfigurationError("PEER_TIMEOUT_SECONDS must be more than 0 and at most 20 (SRS itself gives up after 30).") }
         peerTimeout = .milliseconds(Int64(timeout * 1000))
         let reconcile = try reader.seconds("session.reconcile.seconds", variable: "SESSION_RECONCILE_SECONDS", default: 10)
         guard reconcile >= 1, reconcile <= 3600 else { throw ConfigurationError("SESSION_RECONCILE_SECONDS must be between 1 and 3600.") }
         sessionReconcileInterval = Duration(seconds: reconcile)
+        let health = try reader.seconds("stream.health.seconds", variable: "STREAM_HEALTH_SECONDS", default: 1)
+        guard health >= 0.2, health <= 60 else { throw ConfigurationError("STREAM_HEALTH_SECONDS must be between 0.2 and 60.") }
+        streamHealthInterval = Duration(seconds: health)
     }
+
+    private static func withoutTrailingSlash(_ url: String) -> String {
+        url.hasSuffix("/") ? String(url.dropLast()) : url
+    }
+}
+
+enum IngestServer: String, Sendable {
+    case srs
+    case nginxRTMP = "nginx-rtmp"
 }

@@ -32,6 +32,7 @@ struct NotifierConfig: Sendable {
         announcer.started = reader.string(forKey: "discord.template.started", default: announcer.started)
         announcer.ended = reader.string(forKey: "discord.template.ended", default: announcer.ended)
         announcer.joined = reader.string(forKey: "discord.template.joined", default: announcer.joined)
+        announcer.stalled = reader.string(forKey: "discord.template.stalled", default: announcer.stalled)
         announcer.embeds = reader.string(forKey: "discord.style") == "embed"
         self.announcer = announcer
         username = reader.string(forKey: "discord.username").flatMap { $0.isEmpty ? nil : $0 }

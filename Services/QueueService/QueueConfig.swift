@@ -12,7 +12,7 @@ struct QueueConfig: Sendable {
     var swapInterval: Double
     /// Where SRS forwards the lead (`FORWARD_TARGETS`, comma-separated RTMP URLs).
     var forwardTargets: [String]
-    /// Reconnect graces, the alone rule and the block cooldown.
+    /// Reconnect graces, the alone rule, the block cooldown and the stream-health thresholds.
     var rules: QueueRules
     /// The second secret (`STREAM_READER_TOKEN`, given to OBSBridge only) that `/internal/v1/state`
     /// wants beside the internal token before it shows stream names; unset, it shows them to nobody.
@@ -34,8 +34,21 @@ struct QueueConfig: Sendable {
             kickWhenAlone: try Self.flag(reader.string(forKey: "kick.when.alone"), variable: "KICK_WHEN_ALONE"),
             blockCooldown: try reader.string(forKey: "block.cooldown.seconds").map { _ in
                 try reader.seconds("block.cooldown.seconds", variable: "BLOCK_COOLDOWN_SECONDS", default: 0)
-            }
+            },
+            stallAfter: try reader.seconds("stall.seconds", variable: "STALL_SECONDS", default: 5)
         )
+        guard rules.stallAfter > 0 else { throw ConfigurationError("STALL_SECONDS must be more than 0 seconds.") }
+        let skip = try reader.seconds("stall.skip.seconds", variable: "STALL_SKIP_SECONDS", default: 30)
+        guard skip == 0 || skip > rules.stallAfter else {
+            throw ConfigurationError("STALL_SKIP_SECONDS must be 0 (never skip) or more than STALL_SECONDS (\(rules.stallAfter)).")
+        }
+        rules.stallSkipAfter = skip == 0 ? nil : skip
+        rules.lowBitrateKbps = try reader.string(forKey: "low.bitrate.kbps").flatMap { text in
+            guard let kbps = Double(text), kbps >= 0, kbps.isFinite else {
+                throw ConfigurationError("LOW_BITRATE_KBPS must be a number of kbps ≥ 0, 0 or unset for off (got \"\(text)\").")
+            }
+            return kbps == 0 ? nil : kbps
+        }
         let readerTokenSet = reader.string(forKey: "stream.reader.token", isSecret: true).map { !$0.isEmpty } ?? false
         streamReaderToken = readerTokenSet ? try reader.requiredSecret("stream.reader.token", variable: "STREAM_READER_TOKEN") : nil
         guard streamReaderToken != internalToken else {

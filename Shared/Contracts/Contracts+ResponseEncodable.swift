@@ -20,3 +20,4 @@ extension NotifierStatus: ResponseEncodable {}
 extension WebhookStatus: ResponseEncodable {}
 extension SessionCheckReply: ResponseEncodable {}
 extension OpenSessionsReply: ResponseEncodable {}
+extension StreamHealthReply: ResponseEncodable {}

@@ -57,6 +57,12 @@ public struct QueueEventType: RawRepresentable, Codable, Sendable, Hashable, Cus
     /// The same for a waiting DJ, who keeps their place meanwhile.
     public static let djDisconnected = Self(rawValue: "dj.disconnected")
     public static let djResumed = Self(rawValue: "dj.resumed")
+    /// Nothing arrived from the lead's encoder for `STALL_SECONDS` (`started_at`: the last data;
+    /// `ends_at`: when the turn ends unless it comes back) / data arrives again (`seconds`: how long it stalled).
+    public static let leadStalled = Self(rawValue: "lead.stalled")
+    public static let leadRecovered = Self(rawValue: "lead.recovered")
+    /// The lead's bitrate fell below `LOW_BITRATE_KBPS` (`enabled: true`) / is back above it (`enabled: false`).
+    public static let leadLowBitrate = Self(rawValue: "lead.low_bitrate")
     /// Admin actions (each carries `actor_id`).
     public static let djMoved = Self(rawValue: "dj.moved")
     public static let turnExtended = Self(rawValue: "turn.extended")
@@ -87,6 +93,8 @@ public enum DepartureReason: String, Codable, Sendable {
     case removed
     /// An admin cleared the queue.
     case cleared
+    /// Nothing arrived from the lead's encoder for `STALL_SKIP_SECONDS`.
+    case stalled
 }
 
 /// The details of an event; which fields are set depends on the type.

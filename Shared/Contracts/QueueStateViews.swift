@@ -30,8 +30,13 @@ public struct LineupEntry: Codable, Sendable, Equatable {
     /// Set while the DJ's encoder is gone and they are held for the reconnect grace.
     public var graceEndsAt: Date?
     public var sessions: [SessionView]
+    /// Set for the lead while nothing arrives from their encoder: when the last data came.
+    public var stalledSince: Date?
 
-    public init(userId: UUID, djName: String, joinedAt: Date, turnStartedAt: Date?, turnEndsAt: Date?, graceEndsAt: Date?, sessions: [SessionView]) {
+    public init(
+        userId: UUID, djName: String, joinedAt: Date, turnStartedAt: Date?, turnEndsAt: Date?, graceEndsAt: Date?, sessions: [SessionView],
+        stalledSince: Date? = nil
+    ) {
         self.userId = userId
         self.djName = djName
         self.joinedAt = joinedAt
@@ -39,6 +44,7 @@ public struct LineupEntry: Codable, Sendable, Equatable {
         self.turnEndsAt = turnEndsAt
         self.graceEndsAt = graceEndsAt
         self.sessions = sessions
+        self.stalledSince = stalledSince
     }
 }
 
@@ -66,14 +72,23 @@ public struct PublicQueue: Codable, Sendable, Equatable {
         public var remainingSeconds: Double
         /// True while their encoder is gone and the reconnect grace runs.
         public var disconnected: Bool
+        /// True while their encoder is connected but nothing arrives from it (`STALL_SECONDS`).
+        public var stalled: Bool
+        /// True while their bitrate is below `LOW_BITRATE_KBPS`.
+        public var lowBitrate: Bool
 
-        public init(userId: UUID, djName: String, startedAt: Date, endsAt: Date, remainingSeconds: Double, disconnected: Bool) {
+        public init(
+            userId: UUID, djName: String, startedAt: Date, endsAt: Date, remainingSeconds: Double, disconnected: Bool,
+            stalled: Bool = false, lowBitrate: Bool = false
+        ) {
             self.userId = userId
             self.djName = djName
             self.startedAt = startedAt
             self.endsAt = endsAt
             self.remainingSeconds = remainingSeconds
             self.disconnected = disconnected
+            self.stalled = stalled
+            self.lowBitrate = lowBitrate
         }
     }
 

@@ -24,6 +24,19 @@ import Testing
         #expect(text == "Night Owl is off (skipped by an admin) after 1h 02m; next: Day Bird")
     }
 
+    @Test func aTurnEndedForADeadStreamHasItsOwnTemplateNamingWhoTookOver() {
+        let announcer = Announcer()
+        let stalled = event(.turnEnded, "Night Owl", reason: .stalled, startedAt: t0 - 600)
+        #expect(announcer.message(for: stalled, context: .init(upNext: "Lark", onAir: "Day Bird"))?.content == "⚠️ Night Owl's stream stalled — moving on to Day Bird.")
+        #expect(announcer.message(for: stalled, context: .init(upNext: nil, onAir: "Night Owl"))?.content == "⚠️ Night Owl's stream stalled — moving on to nobody yet.")
+        #expect(announcer.message(for: event(.turnEnded, "Night Owl", reason: .skipped), context: .init(onAir: "Day Bird"))?.content == "Night Owl has stopped streaming.")
+        #expect(announcer.message(for: event(.leadStalled, "Night Owl"), context: .init()) == nil, "a stall alone stays silent")
+
+        var custom = Announcer()
+        custom.stalled = "{dj_name} froze ({reason}); {next} is on"
+        #expect(custom.message(for: stalled, context: .init(onAir: "Day Bird"))?.content == "Night Owl froze (their stream stalled); Day Bird is on")
+    }
+
     @Test func embedsCarryTheDJTimeOnAirAndUpNext() throws {
         var announcer = Announcer()
         announcer.embeds = true

@@ -83,3 +83,80 @@ func stopProcess(_ process: Process) async {
     for _ in 0..<150 where process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
     if process.isRunning { kill(process.processIdentifier, SIGKILL) }
 }
+
+/// Debian's nginx with libnginx-mod-rtmp as Motherstream's ingest, run from the shipped
+/// `deploy/nginx-rtmp/nginx.conf` with its hooks pointed at a HookGateway, on loopback ports.
+public final class NginxRTMPIngest: @unchecked Sendable {
+    public let rtmpPort: Int
+    public let httpPort: Int
+    public let directory: URL
+    private let process: Process
+
+    public var statURL: String { "http://127.0.0.1:\(httpPort)/stat" }
+    public var controlURL: String { "http://127.0.0.1:\(httpPort)/control" }
+
+    /// Ports to choose before the gateway starts, since each side must be told where the other is.
+    public static func ports() throws -> (rtmp: Int, http: Int) {
+        (try freePort(), try freePort())
+    }
+
+    /// - Parameter extraApplications: more `application` blocks (e.g. a relay target) for the rtmp server.
+    public static func start(ports: (rtmp: Int, http: Int), hookURL: String, extraApplications: String = "") async throws -> NginxRTMPIngest {
+        let module = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx"), FileManager.default.fileExists(atPath: module) else {
+            throw ServiceProcessError("nginx with libnginx-mod-rtmp is needed for the nginx-rtmp tests (make test installs it)")
+        }
+        let directory = try temporaryDirectory("nginx-ingest")
+        let template = try String(contentsOf: PackageRoot.url.appendingPathComponent("deploy/nginx-rtmp/nginx.conf"), encoding: .utf8)
+        let anchor = "        chunk_size  4096;\n"
+        guard template.contains(anchor) else { throw ServiceProcessError("deploy/nginx-rtmp/nginx.conf no longer has the line \(anchor)") }
+        let config = template
+            .replacingOccurrences(of: "__MODULE__", with: module)
+            .replacingOccurrences(of: "__PREFIX__", with: directory.path)
+            .replacingOccurrences(of: "__RTMP_LISTEN__", with: "127.0.0.1:\(ports.rtmp)")
+            .replacingOccurrences(of: "__HTTP_LISTEN__", with: "127.0.0.1:\(ports.http)")
+            .replacingOccurrences(of: "__HOOK_URL__", with: hookURL)
+            .replacingOccurrences(of: anchor, with: anchor + extraApplications + "\n")
+        let file = directory.appendingPathComponent("nginx.conf")
+        try config.write(to: file, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+        process.arguments = ["-p", directory.path, "-e", directory.appendingPathComponent("startup.log").path, "-c", file.path, "-g", "daemon off; master_process off;"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let ingest = NginxRTMPIngest(rtmpPort: ports.rtmp, httpPort: ports.http, directory: directory, process: process)
+        for _ in 0..<200 where !(RealOBS.isListening(ports.rtmp) && RealOBS.isListening(ports.http)) && process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        guard RealOBS.isListening(ports.rtmp), RealOBS.isListening(ports.http) else {
+            await ingest.stop()
+            throw ServiceProcessError("nginx-rtmp did not listen on \(ports.rtmp)/\(ports.http):\n\(ingest.errorLog())")
+        }
+        return ingest
+    }
+
+    private init(rtmpPort: Int, httpPort: Int, directory: URL, process: Process) {
+        self.rtmpPort = rtmpPort
+        self.httpPort = httpPort
+        self.directory = directory
+        self.process = process
+    }
+
+    public func url(app: String = "live", _ stream: String) -> String { "rtmp://127.0.0.1:\(rtmpPort)/\(app)/\(stream)" }
+
+    /// nginx's own log, for a failing test's report.
+    public func errorLog() -> String {
+        ["startup.log", "error.log"].compactMap { try? String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8) }
+            .joined(separator: "\n").suffix(4000).description
+    }
+
+    public func stop() async {
+        await stopProcess(process)
+    }
+}
+
+extension ColourPublisher {
+    /// False once ffmpeg has exited: the ingest refused or dropped it.
+    public var isRunning: Bool { process.isRunning }
+}

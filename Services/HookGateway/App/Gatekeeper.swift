@@ -1,13 +1,15 @@
 import Logging
 import Shared
 
-/// Decides SRS's questions: who may publish, where a lead is forwarded, and which closes the
-/// queue must hear of. This is the hot path — SRS holds the encoder until we answer — so every
+/// Decides the ingest's questions (SRS's hooks and nginx-rtmp's notifications alike): who may
+/// publish, where a lead is forwarded, which closes the queue must hear of, and — for nginx-rtmp's
+/// periodic update — whether a publisher still has a place in the queue. This is the hot path — SRS holds the encoder until we answer — so every
 /// peer call has a short deadline and a peer that does not answer refuses the publish (fail closed).
 struct Gatekeeper: Sendable {
     let policy: PublishPolicy
     let accounts: any StreamKeyOwners
     let queue: any QueuePublishes
+    let sessions: any QueueOpenSessions
     let closes: SessionCloseRelay
 
     /// The answer to an `http_hooks` request.
@@ -23,8 +25,52 @@ struct Gatekeeper: Sendable {
             return .accept
         case .onForward:
             return await forward(hook, requestID: requestID, logger: logger)
-        case .onConnect, .onPlay, .onStop, .onDVR, .onHLS, .other:
+        case .onConnect, .onPlay, .onStop, .onDVR, .onHLS, .onUpdate, .other:
             HookCounter.count(hook.kind, .accepted)
+            return .accept
+        }
+    }
+
+    /// nginx-rtmp's `publish`, `publish_done`/`done` and `update_publish` (reference/protocols.md §2.3).
+    func answer(nginx call: NginxNotification.Call, _ hook: HookRequest, requestID: String, logger: Logger) async -> HookReply {
+        switch call {
+        case .publish:
+            return await publish(hook, requestID: requestID, logger: logger)
+        case .sessionEnd(let name):
+            if policy.isIngest(hook) {
+                await closes.deliver(SessionCloseRequest(clientId: hook.clientId, action: name), requestID: requestID)
+            }
+            HookCounter.count(hook.kind, .accepted)
+            return .accept
+        case .updatePublish:
+            return await update(hook, requestID: requestID, logger: logger)
+        case .other:
+            HookCounter.count(.other, .accepted)
+            return .accept
+        }
+    }
+
+    /// A DJ publisher stays only while QueueService holds their session: a turn that ended (or a
+    /// removal) dropped it there, and a kick that did not reach nginx is made good here. A relay
+    /// was judged at its publish. When QueueService cannot be asked the publisher stays — a
+    /// restart of the queue must not take every DJ off the ingest; the next update asks again.
+    private func update(_ hook: HookRequest, requestID: String, logger log: Logger) async -> HookReply {
+        guard policy.isIngest(hook) else {
+            HookCounter.count(.onUpdate, .relay)
+            return .accept
+        }
+        do {
+            let open = try await sessions.openSessions(requestID: requestID)
+            if open.contains(where: { $0.clientId == hook.clientId }) {
+                HookCounter.count(.onUpdate, .accepted)
+                return .accept
+            }
+            log.notice("publisher dropped: no longer in the queue", metadata: ["client_id": "\(hook.clientId)", "app": "\(hook.app)"])
+            HookCounter.count(.onUpdate, .refused)
+            return .refuse(.forbidden, reason: "this publish no longer has a place in the queue")
+        } catch {
+            log.warning("update not checked: QueueService did not answer; the publisher stays", metadata: ["client_id": "\(hook.clientId)", "error": "\(error)"])
+            HookCounter.count(.onUpdate, .peerFailure)
             return .accept
         }
     }

@@ -12,17 +12,21 @@ struct SessionReconciler: Service {
     let ingest: any IngestClients
     let closes: SessionCloseRelay
     let interval: Duration
+    /// How long to wait before the confirming read: zero for SRS, which lists a client from its
+    /// connect; a moment for nginx-rtmp, which lists one only after it heard the publish hook's answer.
+    let confirmationDelay: Duration
     let clock: any Clock<Duration>
     let logger: Logger
 
     init(
         sessions: any QueueOpenSessions, ingest: any IngestClients, closes: SessionCloseRelay, interval: Duration,
-        clock: any Clock<Duration> = ContinuousClock(), logger: Logger
+        confirmationDelay: Duration = .zero, clock: any Clock<Duration> = ContinuousClock(), logger: Logger
     ) {
         self.sessions = sessions
         self.ingest = ingest
         self.closes = closes
         self.interval = interval
+        self.confirmationDelay = confirmationDelay
         self.clock = clock
         self.logger = logger
     }
@@ -72,6 +76,9 @@ struct SessionReconciler: Service {
             if !gone.isEmpty {
                 // A second read before closing anything: paging a list that changes underneath can
                 // skip a client, and only one missing from two complete reads in a row is gone.
+                if confirmationDelay > .zero {
+                    try await clock.sleep(for: confirmationDelay)
+                }
                 let again = try await ingest.connectedClientIDs(requestID: requestID)
                 gone.removeAll { again.contains($0) }
             }

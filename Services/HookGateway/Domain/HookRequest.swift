@@ -48,5 +48,7 @@ enum HookAction: String, CaseIterable, Sendable {
     case onForward = "on_forward"
     case onDVR = "on_dvr"
     case onHLS = "on_hls"
+    /// nginx-rtmp's `update_publish` (SRS has no such hook).
+    case onUpdate = "on_update"
     case other
 }

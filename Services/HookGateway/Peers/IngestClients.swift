@@ -1,7 +1,7 @@
 import Shared
 
 /// The clients the ingest server really holds: the truth about which encoders are connected,
-/// whatever hooks were lost on the way. nginx-rtmp's stat page will be a second implementation.
+/// whatever hooks were lost on the way: SRS's client list or nginx-rtmp's stat page.
 protocol IngestClients: Sendable {
     /// The id of every client connected now (the `client_id` the hooks carry). Throws unless the
     /// whole list was read and hangs together: a partial list must never read as "these left".

@@ -1,21 +1,22 @@
 import Foundation
 import Shared
 
-/// The connections SRS holds, as the gateway needs them: drop one.
-protocol SRSConnections: Sendable {
-    /// Throws when SRS did not confirm the kick.
+/// The connections the ingest (SRS or nginx-rtmp) holds, as the gateway needs them: drop one.
+protocol IngestConnections: Sendable {
+    /// Throws when the ingest did not confirm the kick.
     func kick(clientId: String, requestID: String?) async throws -> KickOutcome
 }
 
 enum KickOutcome: String, Sendable {
     case kicked
-    /// SRS no longer knows the client (code 2049): it is gone, which is what a kick wants.
+    /// The ingest no longer knows the client (SRS's code 2049, nginx-rtmp's count 0): it is gone,
+    /// which is what a kick wants.
     case alreadyGone = "already_gone"
 }
 
 /// SRS's HTTP API, which only the gateway talks to. Errors come back as HTTP 200 with a
 /// non-zero `code` (reference/protocols.md §1.6), so the code is what counts.
-struct SRSAPI: SRSConnections {
+struct SRSAPI: IngestConnections {
     let client: PeerClient
 
     private struct Envelope: Decodable {

@@ -1,9 +1,11 @@
 import Hummingbird
 import Shared
 
-/// `POST /internal/v1/kick`: QueueService asks the gateway to disconnect an SRS client.
+/// `POST /internal/v1/kick`: QueueService asks the gateway to disconnect an ingest client.
 struct KickRoutes {
-    let srs: any SRSConnections
+    let ingest: any IngestConnections
+    /// How the ingest is named in logs and errors ("SRS", "nginx-rtmp").
+    let ingestName: String
 
     /// `{"client_id":"…"}` with a client id of at most 64 bytes; 4 KiB is ample.
     static let maximumBodyBytes = 4 * 1024
@@ -19,12 +21,13 @@ struct KickRoutes {
             let kick = try await request.decode(as: KickRequest.self, context: context)
             try Validation.clientId(kick.clientId)
             do {
-                let outcome = try await srs.kick(clientId: kick.clientId, requestID: context.requestID)
-                context.logger.info("SRS client kicked", metadata: ["client_id": "\(kick.clientId)", "outcome": "\(outcome.rawValue)"])
+                let outcome = try await ingest.kick(clientId: kick.clientId, requestID: context.requestID)
+                context.logger.info("\(ingestName) client kicked", metadata: ["client_id": "\(kick.clientId)", "outcome": "\(outcome.rawValue)"])
                 return KickReply(outcome: outcome.rawValue)
             } catch {
-                context.logger.error("SRS kick failed", metadata: ["client_id": "\(kick.clientId)", "error": "\(error)"])
-                throw APIError(.badGateway, code: "srs_kick_failed", message: "SRS did not confirm the kick: \(error)")
+                context.logger.error("\(ingestName) kick failed", metadata: ["client_id": "\(kick.clientId)", "error": "\(error)"])
+                // The code keeps its SRS-era name whichever ingest is in front: it is wire format.
+                throw APIError(.badGateway, code: "srs_kick_failed", message: "\(ingestName) did not confirm the kick: \(error)")
             }
         }
     }

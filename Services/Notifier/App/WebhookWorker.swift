@@ -163,6 +163,6 @@ actor WebhookWorker: Service {
 
     private func upNext() async -> Announcer.Context {
         guard let state = try? await queueState.state(timeout: nil) else { return .init() }
-        return .init(upNext: state.waiting.first?.djName)
+        return .init(upNext: state.waiting.first?.djName, onAir: state.lead?.djName)
     }
 }

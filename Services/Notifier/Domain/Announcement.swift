@@ -6,12 +6,16 @@ struct Announcer: Sendable, Equatable {
     var started = "{dj_name} has now started streaming!"
     var ended = "{dj_name} has stopped streaming."
     var joined = "{dj_name} joined the queue (number {position})."
+    /// A turn ended because nothing arrived from the DJ's encoder; `{next}` is who took over.
+    var stalled = "⚠️ {dj_name}'s stream stalled — moving on to {next}."
     /// Plain `content`, or an embed with DJ name, time on air and who is up next.
     var embeds = false
 
     struct Context: Sendable, Equatable {
         /// The first waiting DJ when the event was processed, for "up next".
         var upNext: String?
+        /// The DJ on air when the event was processed: after a skip, the one who took over.
+        var onAir: String?
     }
 
     func kind(of event: QueueEvent) -> AnnouncementKind? {
@@ -25,15 +29,17 @@ struct Announcer: Sendable, Equatable {
 
     func message(for event: QueueEvent, context: Context) -> DiscordMessage? {
         guard let kind = kind(of: event), let dj = event.payload.djName else { return nil }
+        let skippedStall = kind == .ended && event.payload.reason == .stalled
         let template = switch kind {
         case .started: started
-        case .ended: ended
+        case .ended: skippedStall ? stalled : ended
         case .joined: joined
         }
+        let takeover = context.onAir.flatMap { $0 == dj ? nil : $0 } ?? context.upNext
         let onAir = event.payload.startedAt.map { Self.duration(event.time.timeIntervalSince($0)) }
         let values = [
             "dj_name": dj, "reason": event.payload.reason.map(Self.reason) ?? "", "position": event.payload.position.map(String.init) ?? "",
-            "duration": onAir ?? "", "next": context.upNext ?? "nobody yet",
+            "duration": onAir ?? "", "next": (skippedStall ? takeover : context.upNext) ?? "nobody yet",
         ]
         let text = values.reduce(template) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
         guard embeds, kind != .joined else { return DiscordMessage(content: text) }
@@ -56,6 +62,7 @@ struct Announcer: Sendable, Equatable {
         case .dropped: "dropped and did not come back"
         case .removed: "removed by an admin"
         case .cleared: "the queue was cleared"
+        case .stalled: "their stream stalled"
         }
     }
 

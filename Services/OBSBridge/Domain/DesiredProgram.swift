@@ -13,6 +13,9 @@ struct DesiredProgram: Sendable, Equatable {
     /// The lead's URL while they are in their reconnect grace: kept loaded (hidden behind the
     /// holding scene) so a quick return is back on air at once.
     var resumingURL: String?
+    /// The lead is connected but nothing arrives from their encoder: the holding scene covers
+    /// their frozen picture while their input stays loaded, so their return is a cut back.
+    var leadStalled = false
 
     static let holding = DesiredProgram()
 
@@ -27,12 +30,14 @@ struct DesiredProgram: Sendable, Equatable {
         nextURL = url(state.waiting.first { $0.graceEndsAt == nil && !$0.sessions.isEmpty })
         turnEndsAt = leadURL == nil ? nil : state.lead?.turnEndsAt
         resumingURL = state.lead?.graceEndsAt == nil ? nil : url(state.lead, evenInGrace: true)
+        leadStalled = leadURL != nil && state.lead?.stalledSince != nil
     }
 
-    init(leadURL: String? = nil, nextURL: String? = nil, turnEndsAt: Date? = nil) {
+    init(leadURL: String? = nil, nextURL: String? = nil, turnEndsAt: Date? = nil, leadStalled: Bool = false) {
         self.leadURL = leadURL
         self.nextURL = nextURL
         self.turnEndsAt = turnEndsAt
+        self.leadStalled = leadStalled
     }
 
     /// `HH:MM:SS` left in the turn, or an empty text with nobody on air.

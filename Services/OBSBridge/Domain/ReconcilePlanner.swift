@@ -87,7 +87,11 @@ enum ReconcilePlanner {
         if let leadURL = desired.leadURL {
             leadSlot = Slot.allCases.first { observed.slot($0).url == leadURL }
             if let slot = leadSlot {
-                if plan.memory[slot]?.advancing == true {
+                if desired.leadStalled {
+                    // Left as it is: the encoder is still connected and may resume, and a reload
+                    // would only lose the stream. The picture timeout counts from the recovery.
+                    plan.memory[slot, default: SlotMemory()].loadedAt = now
+                } else if plan.memory[slot]?.advancing == true {
                     // The lead delivers: on top, unmuted; the other underneath, muted. From the
                     // holding scene, cut once the lead has delivered for the warm-up.
                     if top != slot { plan.requests.append(move(slot, aboveOf: slot.other, observed, policy)) }
@@ -118,6 +122,10 @@ enum ReconcilePlanner {
                 }
             }
         }
+
+        // A stalled lead's frozen picture is never the programme; the holding scene covers it
+        // (with the live scene nested beneath, so the cut back on recovery is never black).
+        if desired.leadStalled { wantLive = false }
 
         if let nextURL = desired.nextURL, !Slot.allCases.contains(where: { observed.slot($0).url == nextURL }) {
             let candidates = Slot.allCases.filter { $0 != leadSlot && !(wantLive && $0 == top) }

@@ -103,6 +103,15 @@ actor QueueEngine: Service {
         return publicQueue()
     }
 
+    /// The ingest's numbers for every publisher. Most reports change nothing durable (only the
+    /// machine's memory of the counters), but each may move the stall wake-up, so it is re-armed.
+    func streamHealth(_ report: StreamHealthReport) async throws -> StreamHealthReply {
+        let events = machine.streamHealth(report, now: clock.now())
+        try await commit(events)
+        reschedule()
+        return StreamHealthReply(known: report.publishers.filter { machine.state.session(clientId: $0.clientId) != nil }.count)
+    }
+
     private func kickSettled(clientId: String) async {
         let events = machine.kickSettled(clientId: clientId, now: clock.now())
         do {
@@ -227,7 +236,7 @@ actor QueueEngine: Service {
                 await afterCommit()
             } catch {
                 logger.critical("queue journal write failed; refusing the commands of this batch and rolling back", metadata: ["error": "\(error)"])
-                machine = QueueMachine(state: durable, rules: machine.rules)
+                machine = QueueMachine(state: durable, rules: machine.rules, watch: machine.watch)
                 let failed = waiters + pending
                 pending.removeAll()
                 pendingEvents.removeAll()

@@ -3,15 +3,18 @@ import Shared
 
 /// The rules of the queue, as a pure value: no I/O, no clock of its own — every command is
 /// told what time it is. Each command returns the events it caused; no events means no change.
-/// Timers (turn deadlines, reconnect graces) fire when `tick(now:)` is called at or after the
-/// moment `nextWakeUp` names.
+/// Timers (turn deadlines, reconnect graces, the lead's stall) fire when `tick(now:)` is called
+/// at or after the moment `nextWakeUp` names.
 struct QueueMachine: Sendable {
     private(set) var state: QueueState
     let rules: QueueRules
+    /// The ingest's last readings, from `streamHealth(_:now:)`.
+    private(set) var watch: StreamWatch
 
-    init(state: QueueState, rules: QueueRules = QueueRules()) {
+    init(state: QueueState, rules: QueueRules = QueueRules(), watch: StreamWatch = StreamWatch()) {
         self.state = state
         self.rules = rules
+        self.watch = watch
     }
 
     // MARK: - SRS sessions
@@ -91,15 +94,17 @@ struct QueueMachine: Sendable {
 
     // MARK: - Timers
 
-    /// The next moment something is due: a grace ending or a turn's deadline. Nil when nothing is
-    /// scheduled — in particular no timer runs with nobody on air, and a lead alone past their
-    /// deadline (with `kickWhenAlone` off) waits for the next DJ to join instead.
+    /// The next moment something is due: a grace ending, a turn's deadline, or the lead's stream
+    /// stalling or its stall ending the turn. Nil when nothing is scheduled — in particular no
+    /// timer runs with nobody on air, and a lead alone past their deadline (with `kickWhenAlone`
+    /// off) waits for the next DJ to join instead.
     var nextWakeUp: Date? {
         var moments = state.waiting.compactMap(\.graceEndsAt)
         if let lead = state.lead {
             if let grace = lead.graceEndsAt { moments.append(grace) }
             if deadlineApplies { moments.append(lead.deadline) }
         }
+        if let stall = stallWakeUp { moments.append(stall) }
         return moments.min()
     }
 
@@ -115,6 +120,8 @@ struct QueueMachine: Sendable {
                 log.record(.djLeft, QueueEventPayload(userId: dj.userId, djName: dj.djName, position: index + 1, reason: .dropped))
             } else if state.lead?.deadline == due {
                 endTurn(reason: .timeLimit, actor: nil, log: &log, now: now)
+            } else if stallWakeUp == due {
+                judgeStall(log: &log, now: now)
             }
             promoteIfIdle(log: &log, now: now)
         }
@@ -135,6 +142,88 @@ struct QueueMachine: Sendable {
             machine.kickSessions(of: userId, djName: djName, now: now)
             if machine.state.blockedDJ?.userId == userId { machine.state.blockedDJ = nil }
         }
+    }
+
+    // MARK: - Stream health
+
+    /// The ingest's numbers at one reading. Data arriving is a counter that grew; the lead is
+    /// stalled once none arrived for `stallAfter` — whether the readings showed no growth or did
+    /// not come at all (the stall is also a wake-up, so a gateway that stops reporting cannot
+    /// keep a dead stream on air). Health is judged only once the lead's session has been in a
+    /// report: without a monitor (or before its first reading) nobody is ever marked stalled.
+    /// A stall ends the turn (`turn.ended`, reason `stalled`, with a kick) `stallSkipAfter` after
+    /// the last data. Bitrate is judged from the readings only, after each session's warm-up.
+    mutating func streamHealth(_ report: StreamHealthReport, now: Date) -> [QueueEvent] {
+        if let last = watch.lastReadAt, report.readAt <= last { return [] }
+        watch.lastReadAt = report.readAt
+        var readings: [String: PublisherHealth] = [:]
+        for reading in report.publishers where readings[reading.clientId] == nil {
+            readings[reading.clientId] = reading
+        }
+        var progress: [String: StreamProgress] = [:]
+        for session in state.sessions {
+            let previous = watch.progress[session.clientId]
+            guard let reading = readings[session.clientId] else {
+                progress[session.clientId] = previous
+                continue
+            }
+            let silentLead = state.lead.map { $0.userId == session.userId && $0.isStalled } ?? false
+            progress[session.clientId] = previous?.updated(by: reading, now: now) ?? StreamProgress(first: reading, now: now, assumeSilent: silentLead)
+        }
+        watch.progress = progress
+        return record(now) { machine, log in
+            machine.judgeStall(log: &log, now: now)
+            machine.promoteIfIdle(log: &log, now: now)
+            machine.judgeBitrate(log: &log, now: now)
+        }
+    }
+
+    /// When data last arrived from the lead, never before their turn started; nil while their
+    /// health is not watched (no reading of their session yet, or they are in their reconnect grace).
+    private var leadLastData: Date? {
+        guard let lead = state.lead, !lead.isDisconnected else { return nil }
+        let seen = state.sessions(of: lead.userId).compactMap { watch.progress[$0.clientId] }
+        guard !seen.isEmpty || lead.isStalled else { return nil }
+        return ([lead.turnStartedAt] + [lead.stalledSince].compactMap { $0 } + seen.compactMap(\.lastProgressAt)).max()
+    }
+
+    /// The moment the lead counts as stalled, or, while stalled, the moment their turn ends.
+    private var stallWakeUp: Date? {
+        guard let lead = state.lead, let last = leadLastData else { return nil }
+        guard let since = lead.stalledSince else { return last.addingTimeInterval(rules.stallAfter) }
+        guard last <= since else { return nil }
+        return rules.stallSkipAfter.map { since.addingTimeInterval($0) }
+    }
+
+    private mutating func judgeStall(log: inout EventRecorder, now: Date) {
+        guard let lead = state.lead, let last = leadLastData else { return }
+        if let since = lead.stalledSince {
+            if last > since {
+                state.lead?.stalledSince = nil
+                log.record(.leadRecovered, QueueEventPayload(userId: lead.userId, djName: lead.djName, position: 0, seconds: last.timeIntervalSince(since)))
+            } else if let skip = rules.stallSkipAfter, now >= since.addingTimeInterval(skip) {
+                endTurn(reason: .stalled, actor: nil, log: &log, now: now)
+            }
+        } else if now >= last.addingTimeInterval(rules.stallAfter) {
+            state.lead?.stalledSince = last
+            log.record(.leadStalled, QueueEventPayload(
+                userId: lead.userId, djName: lead.djName, position: 0, startedAt: last, endsAt: rules.stallSkipAfter.map { last.addingTimeInterval($0) }
+            ))
+        }
+    }
+
+    /// The lead's highest bitrate among their sessions past the warm-up, against `lowBitrateKbps`.
+    /// Not judged while stalled: the stall says more.
+    private mutating func judgeBitrate(log: inout EventRecorder, now: Date) {
+        guard let threshold = rules.lowBitrateKbps, let lead = state.lead, !lead.isDisconnected, !lead.isStalled else { return }
+        let rates = state.sessions(of: lead.userId)
+            .filter { now >= $0.openedAt.addingTimeInterval(rules.bitrateWarmUp) }
+            .compactMap { watch.progress[$0.clientId]?.kbps }
+        guard let kbps = rates.max() else { return }
+        let low = kbps < threshold
+        guard low != (lead.lowBitrateSince != nil) else { return }
+        state.lead?.lowBitrateSince = low ? now : nil
+        log.record(.leadLowBitrate, QueueEventPayload(userId: lead.userId, djName: lead.djName, position: 0, enabled: low))
     }
 
     // MARK: - Admin
@@ -288,6 +377,9 @@ struct QueueMachine: Sendable {
             if rules.leadGrace > 0 {
                 let ends = now.addingTimeInterval(rules.leadGrace)
                 state.lead?.graceEndsAt = ends
+                // The grace rules now; a returning encoder starts its health afresh.
+                state.lead?.stalledSince = nil
+                state.lead?.lowBitrateSince = nil
                 log.record(.leadDisconnected, QueueEventPayload(userId: lead.userId, djName: lead.djName, position: 0, endsAt: ends))
             } else {
                 endTurn(reason: .left, actor: nil, log: &log, now: now)
@@ -306,12 +398,13 @@ struct QueueMachine: Sendable {
         }
     }
 
-    /// Takes the lead off air. A turn ended by the clock or an admin kicks the DJ's sessions
-    /// (their encoder may reconnect and queue again) and arms the block rule.
+    /// Takes the lead off air. A turn ended by the clock, an admin or a stall kicks the DJ's
+    /// sessions (their encoder may reconnect and queue again); the clock and an admin's skip arm
+    /// the block rule.
     private mutating func endTurn(reason: DepartureReason, actor: UUID?, log: inout EventRecorder, now: Date) {
         guard let lead = state.lead else { return }
         state.lead = nil
-        if [.timeLimit, .skipped, .cleared, .removed].contains(reason) {
+        if [.timeLimit, .skipped, .cleared, .removed, .stalled].contains(reason) {
             kickSessions(of: lead.userId, djName: lead.djName, now: now)
         }
         if reason == .timeLimit || reason == .skipped {

@@ -9,7 +9,8 @@ extension QueueState {
         let lead = lead.map { lead in
             LineupEntry(
                 userId: lead.userId, djName: lead.djName, joinedAt: lead.joinedAt, turnStartedAt: lead.turnStartedAt,
-                turnEndsAt: lead.deadline, graceEndsAt: lead.graceEndsAt, sessions: sessionViews(of: lead.userId, withStreams: withStreams)
+                turnEndsAt: lead.deadline, graceEndsAt: lead.graceEndsAt, sessions: sessionViews(of: lead.userId, withStreams: withStreams),
+                stalledSince: lead.stalledSince
             )
         }
         let waiting = waiting.map { dj in
@@ -26,7 +27,8 @@ extension QueueState {
         let lead = lead.map { lead in
             PublicQueue.Lead(
                 userId: lead.userId, djName: lead.djName, startedAt: lead.turnStartedAt, endsAt: lead.deadline,
-                remainingSeconds: remainingTime(now: now), disconnected: lead.isDisconnected
+                remainingSeconds: remainingTime(now: now), disconnected: lead.isDisconnected,
+                stalled: lead.isStalled, lowBitrate: lead.lowBitrateSince != nil
             )
         }
         let waiting = waiting.enumerated().map { index, dj in

@@ -83,8 +83,13 @@ struct Lead: Codable, Equatable, Sendable {
     var deadline: Date
     /// Set while the lead's encoder is gone and they are held for the reconnect grace.
     var graceEndsAt: Date?
+    /// Set while the lead is stalled: when data last arrived from their encoder.
+    var stalledSince: Date?
+    /// Set while the lead's bitrate is below `LOW_BITRATE_KBPS`: since when.
+    var lowBitrateSince: Date?
 
     var isDisconnected: Bool { graceEndsAt != nil }
+    var isStalled: Bool { stalledSince != nil }
 }
 
 struct WaitingDJ: Codable, Equatable, Sendable {
@@ -120,4 +125,13 @@ struct QueueRules: Sendable, Equatable {
     var kickWhenAlone = false
     /// How long the block rule holds a DJ back (`BLOCK_COOLDOWN_SECONDS`); nil = until someone else was lead.
     var blockCooldown: TimeInterval?
+    /// How long nothing may arrive from the lead's encoder before they count as stalled (`STALL_SECONDS`).
+    var stallAfter: TimeInterval = 5
+    /// How long after the last data a stalled lead's turn ends (`STALL_SKIP_SECONDS`); nil = never.
+    var stallSkipAfter: TimeInterval? = 30
+    /// Below this the lead's bitrate is reported as low (`LOW_BITRATE_KBPS`); nil = not watched.
+    var lowBitrateKbps: Double?
+    /// How long a session publishes before its bitrate is judged: the ingests' figures are
+    /// averages that read 0 at first (SRS's `recv_30s` over 30 s, nginx-rtmp's `bw_in` over 10 s).
+    var bitrateWarmUp: TimeInterval = 30
 }

@@ -10,6 +10,8 @@ enum BodyLimit {
     static let publish = 4 * 1024
     /// Session closes, forgets and the admin commands with a body (remove, move, extend).
     static let command = 1024
+    /// `POST /internal/v1/stream-health`: a few dozen publishers of ~120 bytes each.
+    static let streamHealth = 16 * 1024
 }
 
 extension Request {

@@ -27,6 +27,11 @@ struct InternalRoutes {
             context.logger.info("session closed", metadata: ["client_id": "\(close.clientId)", "action": "\(close.action)", "changed": "\(reply.changed)"])
             return reply
         }
+        group.post("stream-health") { request, context -> StreamHealthReply in
+            let report = try await request.decode(as: StreamHealthReport.self, context: context, limit: BodyLimit.streamHealth)
+            for publisher in report.publishers { try Validation.clientId(publisher.clientId) }
+            return try await engine.streamHealth(report)
+        }
         group.post("users/forget") { request, context -> SessionCloseReply in
             let forget = try await request.decode(as: ForgetUserRequest.self, context: context, limit: BodyLimit.command)
             try await engine.forget(forget.userId)

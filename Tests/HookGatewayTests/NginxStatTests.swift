@@ -1,0 +1,132 @@
+import Testing
+@testable import HookGateway
+
+/// Stat documents in the shape nginx-rtmp 1.2.2 (Debian's libnginx-mod-rtmp) writes them.
+enum NginxStatDocuments {
+    /// Captured from `rtmp_stat all` with one ffmpeg publishing to `live/abc` (verified locally).
+    static let captured = """
+        <?xml version="1.0" encoding="utf-8" ?>
+        <rtmp>
+        <nginx_version>1.22.1</nginx_version>
+        <nginx_rtmp_version>1.1.4</nginx_rtmp_version>
+        <built>Feb 13 2023 11:56:56</built>
+        <pid>10472</pid>
+        <uptime>4</uptime>
+        <naccepted>1</naccepted>
+        <bw_in>0</bw_in>
+        <bytes_in>24456</bytes_in>
+        <bw_out>0</bw_out>
+        <bytes_out>409</bytes_out>
+        <server>
+        <application>
+        <name>live</name>
+        <live>
+        <stream>
+        <name>abc</name>
+        <time>2724</time><bw_in>0</bw_in>
+        <bytes_in>22817</bytes_in>
+        <bw_out>0</bw_out>
+        <bytes_out>0</bytes_out>
+        <bw_audio>0</bw_audio>
+        <bw_video>0</bw_video>
+        <client><id>1</id><address>127.0.0.1</address><time>2901</time><flashver>FMLE/3.0 (compatible; Lavf59.27</flashver><dropped>0</dropped><avsync>-8</avsync><timestamp>2423</timestamp><publishing/><active/></client>
+        <meta><video><width>160</width><height>90</height><frame_rate>15</frame_rate><codec>H264</codec><profile>Baseline</profile><compat>192</compat><level>1.0</level></video><audio><codec>AAC</codec><profile>LC</profile><channels>1</channels><sample_rate>44100</sample_rate></audio></meta>
+        <nclients>1</nclients>
+        <publishing/>
+        <active/>
+        </stream>
+        <nclients>1</nclients>
+        </live>
+        </application>
+        </server>
+        </rtmp>
+
+        """
+
+    /// The same shape for these publishers (client id → stream name), each with a player beside it.
+    static func document(_ publishers: [(key: String, value: String)]) -> String {
+        let streams = publishers.enumerated().map { index, publisher in
+            """
+            <stream><name>\(publisher.value)</name><time>1000</time><bw_in>0</bw_in><bytes_in>100</bytes_in><bw_out>0</bw_out><bytes_out>0</bytes_out><bw_audio>0</bw_audio><bw_video>0</bw_video>
+            <client><id>\(publisher.key)</id><address>127.0.0.1</address><time>1000</time><flashver>FMLE/3.0 (compatible; Lavf59.27</flashver><dropped>0</dropped><avsync>0</avsync><timestamp>900</timestamp><publishing/><active/></client>
+            <client><id>9\(index)00</id><address>127.0.0.1</address><time>500</time><flashver>LNX 9,0,124,2</flashver><dropped>0</dropped><avsync>0</avsync><timestamp>900</timestamp><active/></client>
+            <meta><video><codec>H264</codec></video><audio><codec>AAC</codec></audio></meta><nclients>2</nclients><publishing/><active/></stream>
+            """
+        }
+        return """
+            <?xml version="1.0" encoding="utf-8" ?>
+            <rtmp><nginx_version>1.22.1</nginx_version><nginx_rtmp_version>1.1.4</nginx_rtmp_version><uptime>10</uptime>
+            <server><application><name>live</name><live>
+            \(streams.joined(separator: "\n"))
+            <nclients>\(publishers.count * 2)</nclients></live></application></server></rtmp>
+
+            """
+    }
+}
+
+@Suite struct NginxStatTests {
+    @Test func theCapturedDocumentListsItsPublisher() throws {
+        #expect(try NginxStat.publishingClientIDs(NginxStatDocuments.captured) == ["1"])
+    }
+
+    @Test func playersAreNotPublishers() throws {
+        let document = NginxStatDocuments.document([("3", "KEYA"), ("7", "KEYB")])
+        #expect(try NginxStat.publishingClientIDs(document) == ["3", "7"])
+    }
+
+    @Test func anIdleServerHasNoPublishers() throws {
+        let idle = #"<?xml version="1.0" encoding="utf-8" ?><?xml-stylesheet type="text/xsl" href="stat.xsl" ?>"#
+            + "<rtmp><server><application><name>live</name><live><nclients>0</nclients></live></application></server></rtmp>\n"
+        #expect(try NginxStat.publishingClientIDs(idle).isEmpty)
+    }
+
+    /// A read cut short, an error page or something else must never read as "nobody publishes".
+    @Test func anythingButAWholeDocumentThrows() {
+        let whole = NginxStatDocuments.document([("3", "KEYA")])
+        let broken = [
+            "",
+            String(whole.prefix(whole.count / 2)),
+            String(whole.dropLast(8)),
+            "<html><head><title>502 Bad Gateway</title></head><body></body></html>",
+            "<rtmp><server></rtmp>",
+            "<rtmp></rtmp><rtmp></rtmp>",
+            "<rtmp><client><address>x</address><publishing/></client></rtmp>",
+            whole + "trailing",
+        ]
+        for document in broken {
+            #expect(throws: NginxStat.Unreadable.self, "\(document.suffix(60))") { try NginxStat.publishingClientIDs(document) }
+        }
+    }
+}
+
+@Suite struct NginxNotificationTests {
+    @Test func theCapturedPublishReadsAsSRSWouldAskIt() throws {
+        let body = "app=live&flashver=FMLE/3.0%20(compatible%3B%20Lavf59.27&swfurl=&tcurl=rtmp://127.0.0.1:29350/live&pageurl=&addr=127.0.0.1&clientid=1&call=publish&name=mykey&type=live&token=abc&x=1"
+        let notification = try NginxNotification.decode(Array(body.utf8))
+        #expect(notification.call == .publish)
+        #expect(notification["flashver"] == "FMLE/3.0 (compatible; Lavf59.27")
+        let hook = try notification.hookRequest()
+        #expect(hook == HookRequest(action: "on_publish", clientId: "1", app: "live", stream: "mykey", param: "?token=abc&x=1", ip: "127.0.0.1"))
+        #expect(hook.parameter("token") == "abc")
+    }
+
+    @Test func eachCallMapsToItsHook() throws {
+        let cases: [(String, NginxNotification.Call, HookAction)] = [
+            ("publish", .publish, .onPublish), ("publish_done", .sessionEnd("publish_done"), .onUnpublish), ("done", .sessionEnd("done"), .onClose),
+            ("update_publish", .updatePublish, .onUpdate), ("play", .other("play"), .other),
+        ]
+        for (call, expected, action) in cases {
+            let notification = try NginxNotification.decode(Array("app=live&clientid=4&call=\(call)&name=k".utf8))
+            #expect(notification.call == expected)
+            #expect(notification.action == action)
+        }
+    }
+
+    @Test func aRepeatedNginxFieldIsTheClientsAndStaysAnArgument() throws {
+        let body = "app=live&addr=127.0.0.1&clientid=1&call=publish&name=mykey&type=live&call=done&relay_secret=s%26t"
+        let hook = try NginxNotification.decode(Array(body.utf8)).hookRequest()
+        #expect(hook.action == "on_publish")
+        #expect(hook.param == "?call=done&relay_secret=s%26t")
+        #expect(hook.parameter("relay_secret") == "s&t")
+    }
+}
