@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         await runService(named: .accountService) {
-            let config = try AccountConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
+            let config = try AccountServiceConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
             return try await buildApplication(config)
         }
     }
@@ -40,7 +40,7 @@ struct CreateAdmin: AsyncParsableCommand {
     @Option(help: "An IANA time zone, e.g. Europe/Berlin.") var timezone = "UTC"
 
     func run() async throws {
-        let config = try AccountConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
+        let config = try AccountServiceConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
         let password = try PasswordPrompt.read()
         let logger = Observability.logger(for: .accountService, level: .warning)
         let (store, _, _) = try await Database.open(config.database, logger: logger)
@@ -70,7 +70,7 @@ struct ImportOriginal: AsyncParsableCommand {
     var databaseURL: String
 
     func run() async throws {
-        let config = try AccountConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
+        let config = try AccountServiceConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
         let logger = Observability.logger(for: .accountService, level: .warning)
         let source = try DatabaseLocation.parse(url: databaseURL)
         let originals = try await OriginalDatabase.users(in: source, logger: logger)

@@ -5,7 +5,7 @@ import Shared
 
 /// Wires AccountService: store → accounts → API routes and web pages, each group with its body
 /// limit. Migrations run before the server accepts requests.
-func buildApplication(_ config: AccountConfig) async throws -> some ApplicationProtocol {
+func buildApplication(_ config: AccountServiceConfig) async throws -> some ApplicationProtocol {
     let logger = Observability.logger(for: .accountService, level: config.settings.logLevel)
     let (store, attempts, storeService) = try await Database.open(config.database, logger: logger)
     let hashing = HashingPool(threads: config.argon2Threads, waiting: config.argon2Waiting)

@@ -6,7 +6,7 @@ import Shared
 /// Wires QueueService: journal → engine (timers, kicks through HookGateway) → routes. The engine
 /// and the event-stream hub run as services of the application, so their work starts with the
 /// service group.
-func buildApplication(_ config: QueueConfig) async throws -> some ApplicationProtocol {
+func buildApplication(_ config: QueueServiceConfig) async throws -> some ApplicationProtocol {
     let logger = Observability.logger(for: .queueService, level: config.settings.logLevel)
     let http = HTTPClientService()
     let gateway = PeerClient(baseURL: config.settings.hookGatewayURL, http: http.client, token: config.internalToken, timeout: .seconds(5))

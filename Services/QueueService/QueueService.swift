@@ -5,7 +5,7 @@ import Shared
 struct QueueServiceCommand {
     static func main() async {
         await runService(named: .queueService) {
-            let config = try QueueConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
+            let config = try QueueServiceConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
             return try await buildApplication(config)
         }
     }

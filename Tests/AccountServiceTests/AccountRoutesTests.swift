@@ -11,7 +11,7 @@ import TestSupport
     func app() async throws -> some ApplicationProtocol {
         var environment = TestSecrets.environment
         environment["DATA_DIR"] = try temporaryDirectory("account-routes").path
-        return try await buildApplication(try AccountConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))))
+        return try await buildApplication(try AccountServiceConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))))
     }
 
     static let internalAuth: HTTPFields = [.authorization: "Bearer \(TestSecrets.internalToken)"]

@@ -14,7 +14,7 @@ enum TestApp {
         environment["DATA_DIR"] = directory.path
         environment["QUEUE_SERVICE_URL"] = "http://127.0.0.1:9"
         environment.merge(extra) { _, new in new }
-        return try await buildApplication(try AccountConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))))
+        return try await buildApplication(try AccountServiceConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))))
     }
 
     /// Changes an account behind the running app's back, as an operator's SQL would.

@@ -67,7 +67,7 @@ struct Visitor {
         var environment = TestSecrets.environment
         environment["DATA_DIR"] = directory.path
         environment["QUEUE_SERVICE_URL"] = "http://127.0.0.1:9"
-        return try await buildApplication(try AccountConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))))
+        return try await buildApplication(try AccountServiceConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))))
     }
 
     @Test func everyPublicPageRenders() async throws {

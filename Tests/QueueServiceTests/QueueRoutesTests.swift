@@ -13,7 +13,7 @@ import TestSupport
         var environment = TestSecrets.environment
         environment["DATA_DIR"] = try temporaryDirectory("queue-routes").path
         environment["STREAM_READER_TOKEN"] = StreamReaderRoutesTests.token
-        let config = try QueueConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
+        let config = try QueueServiceConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
         return try await buildApplication(config)
     }
 
@@ -111,7 +111,7 @@ import TestSupport
         environment["DATA_DIR"] = try temporaryDirectory("admin-routes").path
         environment["LEAD_GRACE_SECONDS"] = "0"
         environment["ACCOUNT_SERVICE_URL"] = accounts
-        let config = try QueueConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
+        let config = try QueueServiceConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
         return try await buildApplication(config)
     }
 

@@ -12,7 +12,7 @@ func queueApp(_ label: String, _ extra: [String: String] = [:]) async throws -> 
     var environment = TestSecrets.environment
     environment["DATA_DIR"] = try temporaryDirectory(label).path
     environment.merge(extra) { _, new in new }
-    return try await buildApplication(QueueConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))))
+    return try await buildApplication(QueueServiceConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))))
 }
 
 let internalAuth: HTTPFields = [.authorization: "Bearer \(TestSecrets.internalToken)"]

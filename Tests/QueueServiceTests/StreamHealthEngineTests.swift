@@ -47,7 +47,7 @@ import TestSupport
     func app() async throws -> some ApplicationProtocol {
         var environment = TestSecrets.environment
         environment["DATA_DIR"] = try temporaryDirectory("health-routes").path
-        let config = try QueueConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
+        let config = try QueueServiceConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
         return try await buildApplication(config)
     }
 
@@ -74,11 +74,11 @@ import TestSupport
     }
 
     @Test func stallSettingsAreChecked() throws {
-        func config(_ extra: [String: String]) throws -> QueueConfig {
+        func config(_ extra: [String: String]) throws -> QueueServiceConfig {
             var environment = TestSecrets.environment
             environment["DATA_DIR"] = "/tmp"
             environment.merge(extra) { $1 }
-            return try QueueConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
+            return try QueueServiceConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
         }
         let defaults = try config([:]).rules
         #expect(defaults.stallAfter == 5 && defaults.stallSkipAfter == 30 && defaults.lowBitrateKbps == nil)

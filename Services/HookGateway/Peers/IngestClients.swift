@@ -54,13 +54,7 @@ struct SRSClientList: IngestClients {
     }
 
     private func page(start: Int, requestID: String?) async throws -> Page {
-        let reply = try await client.get("/api/v1/clients?start=\(start)&count=\(pageSize)", requestID: requestID)
-        guard reply.status == 200 else {
-            if reply.status == 401 {
-                throw SRSAPIError(message: "SRS refused the API credentials (HTTP 401): check SRS_API_USERNAME and SRS_API_PASSWORD")
-            }
-            throw SRSAPIError(message: "SRS answered HTTP \(reply.status) to the client list")
-        }
+        let reply = try await client.srsListPage("/api/v1/clients", start: start, count: pageSize, listName: "client list", requestID: requestID)
         do {
             return try reply.decode(Page.self)
         } catch {

@@ -51,3 +51,18 @@ struct SRSAPIError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
+
+extension PeerClient {
+    /// One page of one of SRS's lists (`/api/v1/clients`, `/api/v1/streams`), or an error that
+    /// names what went wrong — the credentials, or the status.
+    func srsListPage(_ path: String, start: Int, count: Int, listName: String, requestID: String?) async throws -> Reply {
+        let reply = try await get("\(path)?start=\(start)&count=\(count)", requestID: requestID)
+        guard reply.status == 200 else {
+            if reply.status == 401 {
+                throw SRSAPIError(message: "SRS refused the API credentials (HTTP 401): check SRS_API_USERNAME and SRS_API_PASSWORD")
+            }
+            throw SRSAPIError(message: "SRS answered HTTP \(reply.status) to the \(listName)")
+        }
+        return reply
+    }
+}

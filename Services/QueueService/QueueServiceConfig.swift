@@ -3,7 +3,7 @@ import Configuration
 import Shared
 
 /// QueueService's settings, read once at start.
-struct QueueConfig: Sendable {
+struct QueueServiceConfig: Sendable {
     var settings: ServiceSettings
     var internalToken: Secret
     /// Verifies admin sessions and seals stream names in the journal.

@@ -3,7 +3,7 @@ import Foundation
 import Shared
 
 /// AccountService's settings, read once at start.
-struct AccountConfig: Sendable {
+struct AccountServiceConfig: Sendable {
     var settings: ServiceSettings
     var internalToken: Secret
     var jwtSecret: Secret
