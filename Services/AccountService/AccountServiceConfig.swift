@@ -26,6 +26,8 @@ struct AccountServiceConfig: Sendable {
     var secureCookies: Bool
     var obsBridgeURL: String
     var notifierURL: String
+    /// The ffmpeg that makes profile pictures (`FFMPEG_PATH`, default Debian's `/usr/bin/ffmpeg`).
+    var ffmpegPath: String
 
     init(reader: ConfigReader) throws {
         settings = ServiceSettings(service: .accountService, reader: reader)
@@ -58,6 +60,7 @@ struct AccountServiceConfig: Sendable {
         secureCookies = reader.string(forKey: "cookie.secure") == "true"
         obsBridgeURL = url("obs.bridge.url", ServiceName.obsBridge.defaultURL)
         notifierURL = url("notifier.url", ServiceName.notifier.defaultURL)
+        ffmpegPath = reader.string(forKey: "ffmpeg.path", default: "/usr/bin/ffmpeg")
     }
 
     private static func cost(_ reader: ConfigReader, _ key: ConfigKey, _ variable: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

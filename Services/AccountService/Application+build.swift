@@ -11,7 +11,8 @@ func buildApplication(_ config: AccountServiceConfig) async throws -> some Appli
     let hashing = HashingPool(threads: config.argon2Threads, waiting: config.argon2Waiting)
     let accounts = Accounts(
         store: store, hasher: PasswordHasher(cost: config.argon2, pool: hashing), vault: StreamKeyVault(secret: config.jwtSecret),
-        tokens: await SessionTokens(secret: config.jwtSecret), tokenLifetime: config.tokenLifetime
+        tokens: await SessionTokens(secret: config.jwtSecret), tokenLifetime: config.tokenLifetime, publicURL: config.links.publicURL,
+        resizer: FFmpegPictureResizer(executable: config.ffmpegPath, logger: logger)
     )
     let limits = AttemptLimits(counter: attempts)
 
@@ -36,9 +37,19 @@ func buildApplication(_ config: AccountServiceConfig) async throws -> some Appli
     InternalRoutes(accounts: accounts).add(to: router.group("internal/v1")
         .add(middleware: InternalTokenMiddleware(token: config.internalToken))
         .add(middleware: BodyLimit(maximumBytes: BodyLimit.internal, refusal: .json)))
+    let pictures = PictureRoutes(accounts: accounts)
+    pictures.addAPI(to: router.group("api/v1").add(middleware: BodyLimit(
+        maximumBytes: BodyLimit.picture, refusal: .json, explanation: AccountError.pictureTooLarge.message
+    )))
+    pictures.addPublic(to: router.group())
     let pages = router.group().add(middleware: BodyLimit(maximumBytes: BodyLimit.forms, refusal: .page(web)))
-    PublicPageRoutes(web: web, accounts: accounts, limits: limits, mailer: mailer).add(to: pages)
-    DJPageRoutes(web: web, accounts: accounts, limits: limits, queue: queue).add(to: pages)
+    let pictureForms = router.group().add(middleware: BodyLimit(
+        maximumBytes: BodyLimit.pictureForms, refusal: .page(web), explanation: "That was more than a form with a picture holds (a picture of up to 4 MB). Go back and pick a smaller one."
+    ))
+    PublicPageRoutes(web: web, accounts: accounts, limits: limits, mailer: mailer).add(to: pages, uploads: pictureForms)
+    let djPages = DJPageRoutes(web: web, accounts: accounts, limits: limits, queue: queue)
+    djPages.add(to: pages)
+    djPages.addPictureForms(uploads: pictureForms, to: pages)
     AdminPageRoutes(web: web, accounts: accounts, queue: queue, status: board).add(to: pages)
 
     var app = Application(

@@ -12,7 +12,7 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
     let accounts = AccountsPeer(client: PeerClient(baseURL: config.settings.accountServiceURL, http: http.client, token: config.internalToken, timeout: config.peerTimeout))
     let queue = QueuePeer(client: PeerClient(baseURL: config.settings.queueServiceURL, http: http.client, token: config.internalToken, timeout: config.peerTimeout))
     let ingest = ingestPeers(config, http: http)
-    let health: [any Service] = streamStats(config, http: http).map { [StreamHealthMonitor(ingest: $0, queue: queue, interval: config.streamHealthInterval, logger: logger)] } ?? []
+    let health = StreamHealthMonitor(ingest: streamStats(config, http: http), queue: queue, interval: config.streamHealthInterval, logger: logger)
     let closes = SessionCloseRelay(queue: queue, logger: logger)
     let reconciler = SessionReconciler(
         sessions: queue, ingest: ingest.clients, closes: closes, interval: config.sessionReconcileInterval,
@@ -35,7 +35,7 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
     return Application(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: [CaseInsensitiveConnectionClose()])),
-        configuration: config.settings.applicationConfiguration, services: [http, closes, reconciler] + health, logger: logger
+        configuration: config.settings.applicationConfiguration, services: [http, closes, reconciler, health], logger: logger
     )
 }
 
@@ -49,16 +49,16 @@ private func ingestPeers(
         return ("SRS", srs, SRSClientList(client: srs.client), .zero)
     case .nginxRTMP:
         let control = NginxRTMPControl(client: PeerClient(baseURL: config.nginxRTMPControlURL, http: http.client, authorization: nil, timeout: .seconds(5)), app: config.ingestApp)
-        let stat = NginxRTMPStat(client: PeerClient(baseURL: config.nginxRTMPStatURL, http: http.client, authorization: nil, timeout: .seconds(5)))
+        let stat = NginxRTMPStat(client: PeerClient(baseURL: config.nginxRTMPStatURL, http: http.client, authorization: nil, timeout: .seconds(5)), app: config.ingestApp)
         return ("nginx-rtmp", control, stat, .seconds(2))
     }
 }
 
-/// The ingest's numbers for the stream-health monitor; nil where no reader exists yet (nginx-rtmp),
-/// so no report is sent and QueueService judges no stream.
-private func streamStats(_ config: HookGatewayConfig, http: HTTPClientService) -> (any IngestStreamStats)? {
+/// The ingest's numbers for the stream-health monitor, read about every second: a short deadline,
+/// so a hung ingest costs one reading, not several.
+private func streamStats(_ config: HookGatewayConfig, http: HTTPClientService) -> any IngestStreamStats {
     switch config.ingestServer {
     case .srs: SRSStreams(client: PeerClient(baseURL: config.srsAPIURL, http: http.client, authorization: config.srsAPIAuthorization, timeout: .seconds(2)))
-    case .nginxRTMP: nil
+    case .nginxRTMP: NginxRTMPStat(client: PeerClient(baseURL: config.nginxRTMPStatURL, http: http.client, authorization: nil, timeout: .seconds(2)), app: config.ingestApp)
     }
 }

@@ -36,6 +36,16 @@ struct OBSBridgeConfig: Sendable {
             pictureTimeout: try reader.seconds("obs.picture.timeout.seconds", variable: "OBS_PICTURE_TIMEOUT_SECONDS", default: 8),
             timerSource: reader.string(forKey: "obs.timer.source").flatMap { $0.isEmpty ? nil : $0 }
         )
+        policy.ffmpegOptions = reader.string(forKey: "obs.ffmpeg.options", default: policy.ffmpegOptions)
+        let transitionName = reader.string(forKey: "obs.transition", default: "cut")
+        let transitionMilliseconds = try reader.seconds("obs.transition.ms", variable: "OBS_TRANSITION_MS", default: 300)
+        guard (50...20000).contains(transitionMilliseconds) else {
+            throw ConfigurationError("OBS_TRANSITION_MS must be 50…20000 (OBS's own range).")
+        }
+        guard let transition = SceneTransition(name: transitionName, milliseconds: Int(transitionMilliseconds)) else {
+            throw ConfigurationError("OBS_TRANSITION must be cut or fade (got \(transitionName)).")
+        }
+        policy.transition = transition
         guard policy.reconnectDelay >= 1, policy.reconnectDelay <= 60 else {
             throw ConfigurationError("OBS_RECONNECT_DELAY_SECONDS must be 1…60 (OBS's own range).")
         }

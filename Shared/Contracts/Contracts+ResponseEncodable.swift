@@ -21,3 +21,4 @@ extension WebhookStatus: ResponseEncodable {}
 extension SessionCheckReply: ResponseEncodable {}
 extension OpenSessionsReply: ResponseEncodable {}
 extension StreamHealthReply: ResponseEncodable {}
+extension LineupHealth: ResponseEncodable {}

@@ -8,13 +8,16 @@ public struct PublishRequest: Codable, Sendable, Equatable {
     public var app: String
     /// The SRS stream name, i.e. the DJ's stream key. Kept only so OBS can pull the lead.
     public var stream: String
+    /// The DJ's profile picture as AccountService serves it (`VerifiedPublisher.pictureUrl`).
+    public var pictureUrl: String?
 
-    public init(clientId: String, userId: UUID, djName: String, app: String, stream: String) {
+    public init(clientId: String, userId: UUID, djName: String, app: String, stream: String, pictureUrl: String? = nil) {
         self.clientId = clientId
         self.userId = userId
         self.djName = djName
         self.app = app
         self.stream = stream
+        self.pictureUrl = pictureUrl
     }
 }
 

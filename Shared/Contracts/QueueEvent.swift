@@ -114,11 +114,15 @@ public struct QueueEventPayload: Codable, Sendable, Equatable {
     public var swapInterval: Double?
     public var seconds: Double?
     public var enabled: Bool?
+    /// The DJ's profile picture (`picture_url`, an absolute URL) on the events that announce them:
+    /// `turn.started`, `turn.ended`, `dj.joined`.
+    public var pictureUrl: String?
 
     public init(
         userId: UUID? = nil, djName: String? = nil, position: Int? = nil, reason: DepartureReason? = nil,
         clientId: String? = nil, startedAt: Date? = nil, endsAt: Date? = nil, actorId: UUID? = nil,
-        fromPosition: Int? = nil, swapInterval: Double? = nil, seconds: Double? = nil, enabled: Bool? = nil
+        fromPosition: Int? = nil, swapInterval: Double? = nil, seconds: Double? = nil, enabled: Bool? = nil,
+        pictureUrl: String? = nil
     ) {
         self.userId = userId
         self.djName = djName
@@ -132,6 +136,7 @@ public struct QueueEventPayload: Codable, Sendable, Equatable {
         self.swapInterval = swapInterval
         self.seconds = seconds
         self.enabled = enabled
+        self.pictureUrl = pictureUrl
     }
 }
 

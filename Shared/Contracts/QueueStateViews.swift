@@ -76,10 +76,12 @@ public struct PublicQueue: Codable, Sendable, Equatable {
         public var stalled: Bool
         /// True while their bitrate is below `LOW_BITRATE_KBPS`.
         public var lowBitrate: Bool
+        /// Their profile picture (`picture_url`, an absolute URL), absent when they have none.
+        public var pictureUrl: String?
 
         public init(
             userId: UUID, djName: String, startedAt: Date, endsAt: Date, remainingSeconds: Double, disconnected: Bool,
-            stalled: Bool = false, lowBitrate: Bool = false
+            stalled: Bool = false, lowBitrate: Bool = false, pictureUrl: String? = nil
         ) {
             self.userId = userId
             self.djName = djName
@@ -89,6 +91,7 @@ public struct PublicQueue: Codable, Sendable, Equatable {
             self.disconnected = disconnected
             self.stalled = stalled
             self.lowBitrate = lowBitrate
+            self.pictureUrl = pictureUrl
         }
     }
 
@@ -98,13 +101,16 @@ public struct PublicQueue: Codable, Sendable, Equatable {
         public var position: Int
         public var joinedAt: Date
         public var disconnected: Bool
+        /// Their profile picture (`picture_url`, an absolute URL), absent when they have none.
+        public var pictureUrl: String?
 
-        public init(userId: UUID, djName: String, position: Int, joinedAt: Date, disconnected: Bool) {
+        public init(userId: UUID, djName: String, position: Int, joinedAt: Date, disconnected: Bool, pictureUrl: String? = nil) {
             self.userId = userId
             self.djName = djName
             self.position = position
             self.joinedAt = joinedAt
             self.disconnected = disconnected
+            self.pictureUrl = pictureUrl
         }
     }
 
@@ -186,5 +192,67 @@ public struct BlockStatus: Codable, Sendable, Equatable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(isBlocked, forKey: .isBlocked)
         try container.encode(lastDjName, forKey: .lastDjName)
+    }
+}
+
+// MARK: - Stream health of the lineup
+
+/// `GET /internal/v1/stream-health` (`?user_id=` for one DJ): how each connected DJ's stream
+/// looks now, from the ingest's readings. Live numbers from QueueService's memory, not part of
+/// the journaled state: `/internal/v1/state` stays what one `seq` names, and these change every
+/// second. Never a stream name or a client id — AccountService shows them to DJs and admins.
+public struct LineupHealth: Codable, Sendable, Equatable {
+    /// One DJ in the lineup.
+    public struct DJ: Codable, Sendable, Equatable {
+        public var userId: UUID
+        public var djName: String
+        /// 0 for the lead, 1… for the waiting DJs.
+        public var position: Int
+        /// Their open publishing sessions; 0 while they are held for the reconnect grace.
+        public var sessions: Int
+        /// Their best session's numbers (data arriving first, then the highest bitrate); nil while
+        /// no reading named any of their sessions (no health monitor, or its first second).
+        public var reading: Reading?
+
+        public init(userId: UUID, djName: String, position: Int, sessions: Int, reading: Reading?) {
+            self.userId = userId
+            self.djName = djName
+            self.position = position
+            self.sessions = sessions
+            self.reading = reading
+        }
+    }
+
+    /// One session's stream as the ingest's readings show it.
+    public struct Reading: Codable, Sendable, Equatable {
+        /// The ingest's incoming bitrate (SRS: a 30-second average; nginx-rtmp: a 10-second one).
+        public var kbps: Double?
+        /// When a reading last showed data arriving; nil while none did since QueueService started.
+        public var lastDataAt: Date?
+        /// From `lastDataAt` to `serverTime`, so a page needs no clock of its own.
+        public var secondsSinceData: Double?
+        /// Nothing arrived for `STALL_SECONDS`. The stream's condition, whoever's it is; the lead's
+        /// `stalled_since` in the state is the queue's decision about their turn.
+        public var stalled: Bool
+        /// Below `LOW_BITRATE_KBPS` once past the bitrate warm-up; always false while that is off.
+        public var lowBitrate: Bool
+
+        public init(kbps: Double?, lastDataAt: Date?, secondsSinceData: Double?, stalled: Bool, lowBitrate: Bool) {
+            self.kbps = kbps
+            self.lastDataAt = lastDataAt
+            self.secondsSinceData = secondsSinceData
+            self.stalled = stalled
+            self.lowBitrate = lowBitrate
+        }
+    }
+
+    /// QueueService's clock when this was read.
+    public var serverTime: Date
+    /// The lead first, then the waiting DJs in their order.
+    public var djs: [DJ]
+
+    public init(serverTime: Date, djs: [DJ]) {
+        self.serverTime = serverTime
+        self.djs = djs
     }
 }

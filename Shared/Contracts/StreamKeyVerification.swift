@@ -13,9 +13,13 @@ public struct StreamKeyVerificationRequest: Codable, Sendable {
 public struct VerifiedPublisher: Codable, Sendable, Equatable {
     public var userId: UUID
     public var djName: String
+    /// Where the DJ's profile picture is served (an absolute URL on AccountService, `picture_url`);
+    /// absent when they have none.
+    public var pictureUrl: String?
 
-    public init(userId: UUID, djName: String) {
+    public init(userId: UUID, djName: String, pictureUrl: String? = nil) {
         self.userId = userId
         self.djName = djName
+        self.pictureUrl = pictureUrl
     }
 }

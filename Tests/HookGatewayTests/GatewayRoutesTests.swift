@@ -19,6 +19,8 @@ final class MisbehavingPeers: Sendable {
         var failUnpublishes = 0
         /// The client ids `GET /internal/v1/sessions` lists as open.
         var openSessions: [String] = []
+        /// Every `POST /internal/v1/stream-health`, with its `X-Request-Id`.
+        var healthReports: [(report: StreamHealthReport, requestID: String?)] = []
         var verifyDelay: Duration = .zero
         /// The delays verifies are waiting out, cut short on `stop()` so a slow peer never holds a test.
         var delays: [Task<Void, any Error>] = []
@@ -94,6 +96,11 @@ final class MisbehavingPeers: Sendable {
             }
             unpublished.signal()
             return Response(status: fail ? .internalServerError : .ok, body: .init(byteBuffer: ByteBuffer(string: #"{"changed":true}"#)))
+        }
+        internalRoutes.post("stream-health") { request, context -> Response in
+            let report = try await request.decode(as: StreamHealthReport.self, context: context)
+            calls.withLockedValue { $0.healthReports.append((report, request.headers[.requestID])) }
+            return try context.responseEncoder.encode(StreamHealthReply(known: 0), from: request, context: context)
         }
         internalRoutes.get("forward") { _, _ in ForwardReply(urls: ["rtmp://127.0.0.1:1935/rec/x?relay_secret=r"]) }
         internalRoutes.get("sessions") { _, _ -> Response in

@@ -1,5 +1,16 @@
+import Foundation
+import Shared
 import Testing
+import TestSupport
 @testable import HookGateway
+
+/// Stat pages captured from the real nginx-rtmp in `Tests/Fixtures/nginx-rtmp`.
+enum NginxFixture {
+    static func text(_ name: String) throws -> String {
+        let directory = SRSFixture.directory.deletingLastPathComponent().appendingPathComponent("nginx-rtmp")
+        return try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+    }
+}
 
 /// Stat documents in the shape nginx-rtmp 1.2.2 (Debian's libnginx-mod-rtmp) writes them.
 enum NginxStatDocuments {
@@ -78,6 +89,40 @@ enum NginxStatDocuments {
         let idle = #"<?xml version="1.0" encoding="utf-8" ?><?xml-stylesheet type="text/xsl" href="stat.xsl" ?>"#
             + "<rtmp><server><application><name>live</name><live><nclients>0</nclients></live></application></server></rtmp>\n"
         #expect(try NginxStat.publishingClientIDs(idle).isEmpty)
+    }
+
+    /// Two DJs in `live` (one with a player), a relay in `rec`: each publisher carries its own
+    /// stream's counters, the player is nobody's, and the reconciliation still sees every app.
+    @Test func theCapturedPublishersCarryTheirStreamsCounters() throws {
+        let document = try NginxFixture.text("stat-two-publishers.xml")
+        #expect(try NginxStat.publishers(document) == [
+            NginxStat.Publisher(app: "live", clientId: "1", bytesIn: 531657, bitsPerSecondIn: 77200),
+            NginxStat.Publisher(app: "live", clientId: "69", bytesIn: 110532, bitsPerSecondIn: 74976),
+            NginxStat.Publisher(app: "rec", clientId: "71", bytesIn: 110286, bitsPerSecondIn: 74792),
+        ])
+        #expect(try NginxStat.publishingClientIDs(document) == ["1", "69", "71"])
+    }
+
+    /// Only the DJs' app has a health: bytes for progress, `bw_in`'s bits per second as kbps.
+    @Test func healthIsTheIngestAppsPublishersInBytesAndKbps() throws {
+        let document = try NginxFixture.text("stat-two-publishers.xml")
+        #expect(try NginxStat.health(document, app: "live") == [
+            PublisherHealth(clientId: "1", bytesReceived: 531657, kbps: 77.2),
+            PublisherHealth(clientId: "69", bytesReceived: 110532, kbps: 74.976),
+        ])
+        #expect(try NginxStat.health(document, app: "rec").map(\.clientId) == ["71"])
+        #expect(try NginxStat.health(document, app: "other").isEmpty)
+    }
+
+    /// A stream's first 10 s: `bw_in` still reads 0 while `bytes_in` already counts (§2.6).
+    @Test func aNewStreamHasBytesBeforeItHasABitrate() throws {
+        #expect(try NginxStat.health(NginxStatDocuments.captured, app: "live") == [PublisherHealth(clientId: "1", bytesReceived: 22817, kbps: 0)])
+    }
+
+    @Test func aCounterThatIsNotANumberThrows() {
+        let broken = NginxStatDocuments.captured.replacingOccurrences(of: "<bytes_in>22817</bytes_in>", with: "<bytes_in>lots</bytes_in>")
+        #expect(broken != NginxStatDocuments.captured)
+        #expect(throws: NginxStat.Unreadable.self) { try NginxStat.health(broken, app: "live") }
     }
 
     /// A read cut short, an error page or something else must never read as "nobody publishes".

@@ -49,6 +49,26 @@ import Testing
         #expect(fields[3]["value"] as? String == "Day Bird")
     }
 
+    @Test func embedsShowTheDJsPictureAsTheirThumbnail() throws {
+        var announcer = Announcer()
+        announcer.embeds = true
+        let picture = "https://motherstream.example.org/pictures/AbCdEfGhIjKlMnOpQrStUv.jpg"
+        let started = QueueEvent(seq: 1, time: t0, type: .turnStarted, payload: QueueEventPayload(djName: "Night Owl", startedAt: t0, pictureUrl: picture))
+        let embed = try #require((announcer.message(for: started, context: .init())?.body(username: nil)["embeds"] as? [[String: Any]])?.first)
+        #expect((embed["thumbnail"] as? [String: Any])?["url"] as? String == picture)
+
+        let ended = QueueEvent(seq: 2, time: t0, type: .turnEnded, payload: QueueEventPayload(djName: "Night Owl", reason: .left, startedAt: t0 - 60, pictureUrl: picture))
+        #expect(announcer.message(for: ended, context: .init())?.embeds.first?.thumbnailURL == picture)
+
+        let without = try #require((announcer.message(for: event(.turnStarted, "Day Bird"), context: .init())?.body(username: nil)["embeds"] as? [[String: Any]])?.first)
+        #expect(without["thumbnail"] == nil, "no picture, no thumbnail")
+        for unusable in ["/pictures/AbCdEfGhIjKlMnOpQrStUv.jpg", "javascript:alert(1)", "ftp://example.org/x.jpg"] {
+            let event = QueueEvent(seq: 3, time: t0, type: .turnStarted, payload: QueueEventPayload(djName: "Night Owl", pictureUrl: unusable))
+            #expect(announcer.message(for: event, context: .init())?.embeds.first?.thumbnailURL == nil, "Discord cannot fetch \(unusable)")
+        }
+        #expect(Announcer().message(for: started, context: .init())?.embeds.isEmpty == true, "plain messages stay plain")
+    }
+
     @Test func djTextCanNeverPingAnyone() throws {
         let message = try #require(Announcer().message(for: event(.turnStarted, "@everyone"), context: .init()))
         let body = message.body(username: nil)

@@ -39,6 +39,19 @@ import TestSupport
         }
     }
 
+    @Test func anEmbedsThumbnailReachesDiscordAsItsURL() async throws {
+        try await withDiscord { discord, client in
+            let picture = "https://motherstream.example.org/pictures/AbCdEfGhIjKlMnOpQrStUv.jpg"
+            let message = DiscordMessage(content: nil, embeds: [.init(title: "Night Owl has now started streaming!", thumbnailURL: picture)])
+            let answer = await client.post(message, to: discord.url(webhook: "42"))
+            #expect(answer.status == 200)
+            let received = try #require(discord.received.first)
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(received.json.utf8)) as? [String: Any])
+            let embed = try #require((body["embeds"] as? [[String: Any]])?.first)
+            #expect((embed["thumbnail"] as? [String: Any])?["url"] as? String == picture)
+        }
+    }
+
     @Test func aWrongTokenDisablesTheWebhook() async throws {
         try await withDiscord { discord, client in
             let answer = await client.post(DiscordMessage(content: "hello"), to: "\(discord.server.baseURL)/api/webhooks/42/not-the-token")

@@ -157,7 +157,8 @@ import Testing
     }
 
     @Test func aCursorStillForLongerThanTheToleranceIsAFrozenPicture() {
-        var memory = ReconcilePlanner.remember(obs(a: playing(alpha, cursor: 1000)), in: sized, now: t0, policy: policy)
+        var memory = ReconcilePlanner.remember(obs(a: playing(alpha, cursor: 933)), in: sized, now: t0, policy: policy)
+        memory = ReconcilePlanner.remember(obs(a: playing(alpha, cursor: 1000)), in: memory, now: t0, policy: policy)
         #expect(memory[.a]?.advancing == true)
         // OBS moves the cursor in steps: a still read soon after is not yet a frozen picture …
         memory = ReconcilePlanner.remember(obs(a: playing(alpha, cursor: 1000)), in: memory, now: t0 + 0.5, policy: policy)
@@ -167,6 +168,52 @@ import Testing
         #expect(memory[.a]?.advancing == false)
         memory = ReconcilePlanner.remember(obs(a: playing(alpha, cursor: 0)), in: sized, now: t0, policy: policy)
         #expect(memory[.a]?.advancing == false, "a stream waiting for its publisher reports PLAYING at cursor 0")
+    }
+
+    /// OBS 29 draws a reused input's previous stream until the frame after the new stream's
+    /// first: the first cursor value after a load must not count as a picture, the next must.
+    @Test func aReloadedInputCountsAsDeliveringFromItsSecondFrameNotItsFirst() {
+        var memory = sized
+        for (cursor, moving) in [(0, false), (0, false), (4156, false), (4156, false), (4222, true)] {
+            memory = ReconcilePlanner.remember(obs(a: playing(alpha, cursor: cursor)), in: memory, now: t0, policy: policy)
+            #expect(memory[.a]?.advancing == moving, "at cursor \(cursor)")
+        }
+        let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: obs(program: "MOTHERSTREAM", a: playing(alpha, cursor: 4222), b: playing(bravo, cursor: 9000)), memory: memory, now: t0, policy: policy)
+        #expect(plan.requests.contains { $0.type == "SetSceneItemIndex" && $0.data?["sceneItemId"] == 10 }, "on top once its second frame is in")
+    }
+
+    @Test func aLeadWhoseFirstFrameJustArrivedStaysUnderneath() {
+        var memory = ReconcilePlanner.remember(obs(a: playing(alpha, cursor: 0)), in: sized, now: t0, policy: policy)
+        memory = ReconcilePlanner.remember(obs(a: playing(alpha, cursor: 4156)), in: memory, now: t0 + 0.1, policy: policy)
+        var bMemory = memory
+        bMemory[.b]?.advancing = true
+        let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: obs(program: "MOTHERSTREAM", a: playing(alpha, cursor: 4156), b: playing(bravo, cursor: 9000)), memory: bMemory, now: t0 + 0.1, policy: policy)
+        #expect(!plan.requests.contains { $0.type == "SetSceneItemIndex" }, "the old picture stays on top meanwhile")
+        #expect(!plan.requests.contains { $0.type == "SetCurrentProgramScene" })
+        #expect(plan.converging)
+    }
+
+    @Test func inputsAreOpenedWithAShortProbe() {
+        let plan = ReconcilePlanner.plan(desired: DesiredProgram(leadURL: alpha), observed: obs(), memory: sized, now: t0, policy: policy)
+        let load = try? #require(plan.requests.first { $0.type == "SetInputSettings" })
+        #expect(load?.data?["inputSettings"]?["ffmpeg_options"]?.string == "analyzeduration=500000")
+    }
+
+    @Test func theBridgeSetsOBSsTransitionForSceneCuts() {
+        var observed = obs()
+        observed.transitionName = "Cut"
+        var fading = policy
+        fading.transition = .fade(milliseconds: 500)
+        let plan = ReconcilePlanner.plan(desired: .holding, observed: observed, memory: sized, now: t0, policy: fading)
+        #expect(plan.requests.first { $0.type == "SetCurrentSceneTransition" }?.data?["transitionName"] == "Fade")
+        #expect(plan.requests.first { $0.type == "SetCurrentSceneTransitionDuration" }?.data?["transitionDuration"] == 500)
+        observed.transitionName = "Fade"
+        observed.transitionMilliseconds = 500
+        #expect(!types(ReconcilePlanner.plan(desired: .holding, observed: observed, memory: sized, now: t0, policy: fading)).contains { $0.contains("Transition") })
+        observed.transitionName = "Cut"
+        #expect(!types(ReconcilePlanner.plan(desired: .holding, observed: observed, memory: sized, now: t0, policy: policy)).contains { $0.contains("Transition") }, "the default cut is left alone")
+        observed.transitionName = "Fade"
+        #expect(types(ReconcilePlanner.plan(desired: .holding, observed: observed, memory: sized, now: t0, policy: policy)).contains("SetCurrentSceneTransition"))
     }
 
     @Test func aLeadInGraceShowsTheHoldingSceneStaysLoadedAndFallsSilent() {

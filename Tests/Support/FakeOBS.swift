@@ -37,6 +37,9 @@ public final class FakeOBS: Sendable {
         var scenes: [String: [Item]] = [:]
         var sceneOrder: [String] = []
         var program = ""
+        /// OBS 29's built-in transitions; a new profile starts on Fade, 300 ms.
+        var transition = "Fade"
+        var transitionDuration = 300
         var inputs: [String: Input] = [:]
         var nextItemId = 1
         /// URL → is a publisher live on it.
@@ -148,6 +151,7 @@ public final class FakeOBS: Sendable {
     public var identifyAttempts: Int { state.withLockedValue { $0.identifyAttempts } }
     public func items(in scene: String) -> [Item] { state.withLockedValue { $0.scenes[scene] ?? [] } }
     public var program: String { state.withLockedValue { $0.program } }
+    public var transition: (name: String, milliseconds: Int) { state.withLockedValue { ($0.transition, $0.transitionDuration) } }
     public var connectedSessions: Int { state.withLockedValue { $0.outbounds.count } }
 
     /// Whether an input is pulling this URL with frames arriving, out of sight (under another
@@ -338,6 +342,20 @@ public final class FakeOBS: Sendable {
             case "SetInputMute":
                 guard let inputName, state.inputs[inputName] != nil else { return (600, "No source was found by the name of `\(inputName ?? "")`.", nil) }
                 state.inputs[inputName]?.muted = data["inputMuted"] as? Bool ?? false
+                return (100, nil, nil)
+            case "GetCurrentSceneTransition":
+                return (100, nil, [
+                    "transitionName": state.transition, "transitionKind": state.transition == "Cut" ? "cut_transition" : "fade_transition",
+                    "transitionFixed": state.transition == "Cut", "transitionDuration": state.transition == "Cut" ? NSNull() : state.transitionDuration,
+                    "transitionConfigurable": false, "transitionSettings": NSNull(),
+                ])
+            case "SetCurrentSceneTransition":
+                guard let name = data["transitionName"] as? String, ["Cut", "Fade"].contains(name) else { return (600, "No transition was found by that name.", nil) }
+                state.transition = name
+                return (100, nil, nil)
+            case "SetCurrentSceneTransitionDuration":
+                guard let duration = data["transitionDuration"] as? Int, (50...20000).contains(duration) else { return (402, "transitionDuration is out of range.", nil) }
+                state.transitionDuration = duration
                 return (100, nil, nil)
             case "RemoveInput":
                 guard let inputName, state.inputs.removeValue(forKey: inputName) != nil else { return (600, "No source was found.", nil) }

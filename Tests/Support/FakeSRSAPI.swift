@@ -5,7 +5,9 @@ import NIOConcurrencyHelpers
 /// SRS's HTTP API as the gateway meets it (reference/protocols.md §1.6): errors are HTTP 200
 /// with a non-zero code, `DELETE /api/v1/clients/{id}` answers with the recorded envelopes,
 /// `GET /api/v1/clients` lists the clients it holds in the recorded shape and pages them like
-/// SRS, and basic auth, when configured, answers 401 with an empty body.
+/// SRS, `GET /api/v1/streams` answers the recorded one-stream list (publisher `z26773g6`, so
+/// the stream-health monitor reports it and no session the tests open), and basic auth, when
+/// configured, answers 401 with an empty body.
 public final class FakeSRSAPI: Sendable {
     public let server: LiveServer
 
@@ -52,6 +54,9 @@ public final class FakeSRSAPI: Sendable {
         let deleteKnown = try SRSFixture.text("api-v1-clients-delete.response.json")
         let deleteUnknown = try SRSFixture.text("api-v1-clients-delete-unknown.response.json")
         let listing = try ClientList(recorded: SRSFixture.text("api-v1-clients.json"))
+        let streams = try SRSFixture.text("api-v1-streams.json")
+        guard let open = streams.range(of: #""streams":["#) else { throw FakeSRSError("api-v1-streams.json is not the recorded stream list") }
+        let pastTheEnd = streams[..<open.upperBound] + "]}"
         let router = Router()
         let expected = username.map { "Basic " + Data("\($0):\(password ?? "")".utf8).base64EncodedString() }
         router.add(middleware: BasicAuthGate(expected: expected))
@@ -101,6 +106,12 @@ public final class FakeSRSAPI: Sendable {
             case .truncated: body = String(listing.page(page).dropLast(40))
             case .otherProcess: body = listing.page(page, service: "0t4er9pr")
             }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        router.get("api/v1/streams") { request, _ -> Response in
+            // The recorded list holds one stream: SRS's first page, and an empty list past it.
+            let start = max(0, request.uri.queryParameters["start"].flatMap { Int($0) } ?? 0)
+            let body = start == 0 ? streams : String(pastTheEnd)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         return FakeSRSAPI(state: state, server: try await LiveServer.start(router, label: "fake-srs-api"))

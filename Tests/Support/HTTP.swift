@@ -31,12 +31,20 @@ public struct TestHTTP: Sendable {
         _ method: HTTPMethod, _ url: String, body: String? = nil, contentType: String = "application/json",
         headers: [String: String] = [:], timeout: Duration = .seconds(10)
     ) async throws -> Reply {
+        try await send(method, url, bytes: body.map { Data($0.utf8) }, contentType: contentType, headers: headers, timeout: timeout)
+    }
+
+    /// With a body of raw bytes (an image upload).
+    public func send(
+        _ method: HTTPMethod, _ url: String, bytes body: Data?, contentType: String,
+        headers: [String: String] = [:], timeout: Duration = .seconds(10)
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: contentType)
-            request.body = .bytes(ByteBuffer(string: body))
+            request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response = try await Self.plain.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
         let bytes = try await response.body.collect(upTo: 16 << 20)

@@ -20,7 +20,7 @@ public final class NginxRTMP: @unchecked Sendable {
             pid \(directory.path)/nginx.pid;
             error_log \(directory.path)/logs/error.log warn;
             events { worker_connections 256; }
-            rtmp { server { listen 127.0.0.1:\(port); chunk_size 4096; application live { live on; } } }
+            rtmp { server { listen 127.0.0.1:\(port); chunk_size 4096; application live { live on; wait_key on; wait_video on; } } }
             """
         try config.write(to: directory.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
         let process = Process()
@@ -159,4 +159,16 @@ public final class NginxRTMPIngest: @unchecked Sendable {
 extension ColourPublisher {
     /// False once ffmpeg has exited: the ingest refused or dropped it.
     public var isRunning: Bool { process.isRunning }
+
+    /// Freezes the encoder (SIGSTOP), as a hung encoder or a dead uplink looks to the ingest:
+    /// the TCP connection stays open and nothing more arrives on it.
+    public func pause() {
+        kill(process.processIdentifier, SIGSTOP)
+    }
+
+    /// Lets a paused encoder go on (SIGCONT); with `-re` it sends what it missed, then keeps time.
+    /// Call it before `stop()`: a stopped ffmpeg only dies when `stop()` falls back to SIGKILL.
+    public func resume() {
+        kill(process.processIdentifier, SIGCONT)
+    }
 }

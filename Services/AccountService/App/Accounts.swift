@@ -11,12 +11,20 @@ struct Accounts: Sendable {
     let vault: StreamKeyVault
     let tokens: SessionTokens
     let tokenLifetime: TimeInterval
+    /// AccountService as browsers reach it (`PUBLIC_URL`): profile pictures are linked under it,
+    /// so the overlays and Discord, which are elsewhere, can show them.
+    var publicURL = ""
+    var resizer: any PictureResizer = FFmpegPictureResizer()
 
     /// A decoy hash verified when an email is unknown, so a login takes as long either way.
     private static let decoyHash = "$argon2id$v=19$m=65536,t=3,p=4$8ruEnskL6PZMe5rasK4H5g$/PQK3It5Hqhke+emeNqYzwWtJnqlSh0ku1h0LA3mmKs"
 
-    func signUp(_ form: SignupForm, role: Role = .dj, now: Date = Date()) async throws -> (user: UserRecord, streamKey: String) {
+    /// A picture that cannot be taken fails the signup before the account exists, so the form can
+    /// simply be sent again.
+    func signUp(_ form: SignupForm, picture upload: Data? = nil, role: Role = .dj, now: Date = Date()) async throws -> (user: UserRecord, streamKey: String) {
         let signup = try AccountRules.validate(form)
+        var picture: StoredPicture?
+        if let upload { picture = try await resizedPicture(upload) }
         let id = UUID()
         let key = vault.generate()
         let user = UserRecord(
@@ -24,7 +32,11 @@ struct Accounts: Sendable {
             createdAt: now, passwordHash: try await hasher.hash(signup.password), streamKey: try vault.store(key, for: id)
         )
         try await store.create(user)
-        return (user, key)
+        guard let picture else { return (user, key) }
+        try await store.setPicture(userId: id, picture: picture)
+        var withPicture = user
+        withPicture.pictureId = picture.id
+        return (withPicture, key)
     }
 
     func logIn(email: String, password: String, now: Date = Date()) async throws -> String {
@@ -154,6 +166,45 @@ struct Accounts: Sendable {
         try await store.clearLegacyKey(userId: userId)
     }
 
+    // MARK: - Profile pictures
+
+    /// Where the account's picture is served, nil without one.
+    func pictureURL(of user: UserRecord) -> String? {
+        user.pictureId.map { publicURL + ProfilePicture.path(id: $0) }
+    }
+
+    /// Sets or replaces the account's picture; returns where it is served. The old one's address
+    /// stops working at once.
+    func setPicture(of userId: UUID, upload: Data) async throws -> String {
+        let picture = try await resizedPicture(upload)
+        try await store.setPicture(userId: userId, picture: picture)
+        return publicURL + ProfilePicture.path(id: picture.id)
+    }
+
+    func removePicture(of userId: UUID) async throws {
+        try await store.removePicture(userId: userId)
+    }
+
+    /// A served picture's JPEG.
+    func picture(id: Substring) async throws -> Data {
+        guard ProfilePicture.isWellFormedId(id), let jpeg = try await store.picture(id: String(id)) else { throw AccountError.noSuchPicture }
+        return jpeg
+    }
+
+    /// What is stored for an upload: ffmpeg's square JPEG under a new id. Checked before any
+    /// process runs: the size, and that the bytes begin like an image of a taken format.
+    private func resizedPicture(_ upload: Data) async throws -> StoredPicture {
+        guard upload.count <= ProfilePicture.maximumUploadBytes else { throw AccountError.pictureTooLarge }
+        guard let format = ProfilePicture.Format.sniff(upload) else { throw AccountError.unreadablePicture }
+        do {
+            return StoredPicture(id: URLSafeToken.random(byteCount: 16), jpeg: try await resizer.squareJPEG(from: upload, format: format))
+        } catch PictureResizeError.unavailable, PictureResizeError.busy {
+            throw AccountError.picturesUnavailable
+        } catch is PictureResizeError {
+            throw AccountError.unreadablePicture
+        }
+    }
+
     /// A page of accounts whose email or DJ name contains `search`, oldest first (page 1 is the
     /// first; any page number is taken, past the last it is empty).
     func users(matching search: String, page: Int, pageSize: Int) async throws -> (users: [UserRecord], total: Int) {
@@ -193,6 +244,6 @@ struct Accounts: Sendable {
         guard StreamKeyVault.isWellFormed(key), let user = try await store.user(streamKeyDigest: vault.digest(key)), user.isActive else {
             throw AccountError.unknownStreamKey
         }
-        return VerifiedPublisher(userId: user.id, djName: user.djName)
+        return VerifiedPublisher(userId: user.id, djName: user.djName, pictureUrl: pictureURL(of: user))
     }
 }

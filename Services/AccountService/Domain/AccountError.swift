@@ -17,6 +17,15 @@ enum AccountError: Error, Equatable {
     case tooManyAttempts(retryAfter: Int)
     /// As many password hashes are running and waiting as AccountService allows; try again after this many seconds.
     case busy(retryAfter: Int)
+    /// A profile picture over `ProfilePicture.maximumUploadBytes`.
+    case pictureTooLarge
+    /// A profile picture that is no PNG, JPEG, GIF or WebP, or that ffmpeg could not make a picture of.
+    case unreadablePicture
+    /// ffmpeg could not be run, or as many pictures are being made as allowed: pictures cannot be
+    /// taken now (the operator's log says why when ffmpeg is missing).
+    case picturesUnavailable
+    /// No picture has this id (it was replaced or removed, or its account is gone or deactivated).
+    case noSuchPicture
 
     var message: String {
         switch self {
@@ -31,6 +40,10 @@ enum AccountError: Error, Equatable {
         case .noSuchAccount: "No such account."
         case .tooManyAttempts(let seconds): "Too many attempts. Wait \(seconds / 60 + 1) minutes and try again."
         case .busy: "Too many sign-ups and logins at once. Try again in a few seconds."
+        case .pictureTooLarge: "This picture is over 4 MB. Pick a smaller one."
+        case .unreadablePicture: "This is not a picture that can be read. Pick a PNG, JPEG, GIF or WebP image."
+        case .picturesUnavailable: "Pictures cannot be taken right now. Try again later, or go on without one."
+        case .noSuchPicture: "No such picture."
         }
     }
 
@@ -39,7 +52,9 @@ enum AccountError: Error, Equatable {
         case .duplicateEmail: "email"
         case .duplicateDJName: "dj_name"
         case .invalidField(let field, _): field
-        case .invalidCredentials, .accountDeactivated, .unknownStreamKey, .userNotFound, .notSignedIn, .noSuchAccount, .tooManyAttempts, .busy: nil
+        case .pictureTooLarge, .unreadablePicture, .picturesUnavailable: "picture"
+        case .invalidCredentials, .accountDeactivated, .unknownStreamKey, .userNotFound, .notSignedIn, .noSuchAccount, .tooManyAttempts, .busy,
+             .noSuchPicture: nil
         }
     }
 }

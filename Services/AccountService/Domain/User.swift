@@ -17,6 +17,8 @@ struct UserRecord: Sendable, Equatable {
     var sessionEpoch = 0
     /// A short key imported from the original system: works, but rotating it is advised.
     var legacyKey = false
+    /// The id of the account's profile picture (`ProfilePicture`), nil without one.
+    var pictureId: String?
 }
 
 /// A stream key at rest: the digest finds its owner, the sealed copy lets the owner see it again.
@@ -35,8 +37,10 @@ struct UserProfile: Codable, Sendable, Equatable {
     var isActive: Bool
     var createdAt: Date
     var legacyKey: Bool
+    /// Where the account's picture is served (`picture_url`), absent without one.
+    var pictureUrl: String?
 
-    init(_ user: UserRecord) {
+    init(_ user: UserRecord, pictureUrl: String?) {
         id = user.id
         email = user.email
         djName = user.djName
@@ -45,6 +49,7 @@ struct UserProfile: Codable, Sendable, Equatable {
         isActive = user.isActive
         createdAt = user.createdAt
         legacyKey = user.legacyKey
+        self.pictureUrl = pictureUrl
     }
 }
 

@@ -4,8 +4,8 @@ import Mustache
 /// The web app's pages and their two assets (`Pages/Resources`), read from AccountService's
 /// resource bundle once at start. The `.mustache` pages all extend `layout`; forms carry the CSRF
 /// token and repeat what was typed next to the reason it was refused. `app.js`: copy buttons,
-/// reveal, confirmations, the browser's time zone, and the live state of a DJ or the admin queue
-/// over Server-Sent Events from QueueService.
+/// reveal, confirmations, the browser's time zone, the live state of a DJ or the admin queue
+/// over Server-Sent Events from QueueService, and stream health polled from this service.
 struct PageRenderer: Sendable {
     private let library: MustacheLibrary
     let stylesheet: String

@@ -2,8 +2,8 @@ import Foundation
 import Shared
 
 /// QueueService, as the web app needs it: take a deleted or deactivated account out of the queue
-/// (QueueService also kicks its encoder), and run the admins' actions with their own session
-/// (QueueService checks the admin role and audits it).
+/// (QueueService also kicks its encoder), run the admins' actions with their own session
+/// (QueueService checks the admin role and audits it), and read the lineup's stream health.
 struct QueueDesk: Sendable {
     let client: PeerClient
 
@@ -25,6 +25,16 @@ struct QueueDesk: Sendable {
         } catch {
             return "QueueService did not answer: \(error)"
         }
+    }
+
+    /// Every connected DJ's stream health, or with `userId` only theirs: QueueService then
+    /// answers nothing about anyone else.
+    func lineupHealth(of userId: UUID?, requestID: String) async throws -> LineupHealth {
+        let path = "/internal/v1/stream-health" + (userId.map { "?user_id=\($0.uuidString)" } ?? "")
+        // Shorter than the pages' poll, so a hung QueueService never piles polls up.
+        let reply = try await client.get(path, requestID: requestID, timeout: .seconds(2))
+        guard reply.status == 200 else { throw PeerError.unexpected(client, reply) }
+        return try reply.decode(LineupHealth.self)
     }
 
     func get<T: Decodable>(_ path: String, as type: T.Type) async -> T? {

@@ -16,6 +16,10 @@ extension AccountError: HTTPResponseError {
         case .noSuchAccount: .notFound(message)
         case .tooManyAttempts(let seconds): APIError(.tooManyRequests, code: "too_many_attempts", message: message, headers: [.retryAfter: "\(seconds)"])
         case .busy(let seconds): APIError(.serviceUnavailable, code: "busy", message: message, headers: [.retryAfter: "\(seconds)"])
+        case .pictureTooLarge: APIError(.contentTooLarge, code: "picture_too_large", message: message, field: field)
+        case .unreadablePicture: APIError(.badRequest, code: "unreadable_picture", message: message, field: field)
+        case .picturesUnavailable: APIError(.serviceUnavailable, code: "pictures_unavailable", message: message, field: field)
+        case .noSuchPicture: .notFound(message, code: "no_such_picture")
         }
     }
 

@@ -35,7 +35,7 @@ struct AccountRoutes {
             try await limits.enforce(.signUp(client: context.client, email: form.email))
             let (user, key) = try await accounts.signUp(form)
             context.logger.info("account created", metadata: ["user_id": "\(user.id)", "dj": "\(user.djName)"])
-            return EditedResponse(status: .created, response: SignupReply(user: UserProfile(user), streamKey: key))
+            return EditedResponse(status: .created, response: SignupReply(user: UserProfile(user, pictureUrl: accounts.pictureURL(of: user)), streamKey: key))
         }
         api.post("login/access-token") { request, context -> AccessTokenReply in
             let form = try await Self.loginForm(request, context: context)
@@ -44,7 +44,8 @@ struct AccountRoutes {
             return AccessTokenReply(accessToken: token, expiresIn: Int(accounts.tokenLifetime))
         }
         api.get("users/me") { request, _ -> UserProfile in
-            UserProfile(try await authenticatedUser(request))
+            let user = try await authenticatedUser(request)
+            return UserProfile(user, pictureUrl: accounts.pictureURL(of: user))
         }
         api.get("users/me/stream-key") { request, _ -> StreamKeyReply in
             StreamKeyReply(streamKey: try accounts.revealStreamKey(of: try await authenticatedUser(request)))

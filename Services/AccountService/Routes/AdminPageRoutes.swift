@@ -3,7 +3,7 @@ import Hummingbird
 import Shared
 
 /// The admins' pages: users, the night's queue (its actions go to QueueService with the admin's
-/// own session), and every service's status on one panel.
+/// own session, and every connected DJ's bitrate), and every service's status on one panel.
 struct AdminPageRoutes {
     let web: WebSession
     let accounts: Accounts
@@ -49,6 +49,12 @@ struct AdminPageRoutes {
                 "mainClass": "wide", "intervalMinutes": Int((settings?.swapInterval ?? 3600) / 60), "blocking": block?.isBlocked ?? false,
                 "lastDj": block?.lastDjName as Any, "flash": flash as Any,
             ])
+        }
+        router.get("admin/queue/health") { request, context in
+            let visit = await web.visit(request)
+            guard let user = visit.user else { throw StreamHealthReplies.loggedOut }
+            guard user.role == .admin else { throw StreamHealthReplies.adminsOnly }
+            return try StreamHealthReplies.json(NightStreams(try await StreamHealthReplies.lineup(queue, of: nil, context)))
         }
         router.post("admin/queue/:action") { request, context in
             let visit = await web.visit(request)

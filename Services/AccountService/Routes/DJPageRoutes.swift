@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// The pages of a logged-in DJ: the dashboard (key, encoder settings, live state) and settings.
+/// The pages of a logged-in DJ: the dashboard (key, encoder settings, live state, their own
+/// stream's health) and settings.
 struct DJPageRoutes {
     let web: WebSession
     let accounts: Accounts
@@ -21,6 +22,12 @@ struct DJPageRoutes {
             return web.page("dashboard", visit, title: "Dashboard", [
                 "rtmpURL": web.links.rtmpURL, "streamKey": try accounts.revealStreamKey(of: user), "legacyKey": user.legacyKey, "flash": flash as Any,
             ])
+        }
+        router.get("dashboard/health") { request, context in
+            let visit = await web.visit(request)
+            guard let user = visit.user else { throw StreamHealthReplies.loggedOut }
+            let lineup = try await StreamHealthReplies.lineup(queue, of: user.id, context)
+            return try StreamHealthReplies.json(StreamHealthPanel(lineup.djs.first { $0.userId == user.id }))
         }
         router.post("dashboard/rotate-key") { request, context in
             let visit = await web.visit(request)
@@ -93,10 +100,11 @@ struct DJPageRoutes {
     }
 
     /// An error of no one field (too many attempts, too busy) is shown on top of the page.
-    private func settingsPage(_ visit: WebVisit, user: UserRecord, form: [String: String], errors: [String: String], status: HTTPResponse.Status = .ok, flash: [String: Any]? = nil) -> Response {
+    func settingsPage(_ visit: WebVisit, user: UserRecord, form: [String: String], errors: [String: String], status: HTTPResponse.Status = .ok, flash: [String: Any]? = nil) -> Response {
         let flash = errors["form"].map { ["message": $0, "bad": true] } ?? flash
         return web.page("settings", visit, title: "Settings", status: status, [
             "form": form, "errors": errors, "zones": PageRenderer.zones(form["timezone"] ?? user.timezone), "flash": flash as Any,
+            "pictureURL": accounts.pictureURL(of: user) as Any,
         ])
     }
 }

@@ -9,7 +9,8 @@ struct PublicPageRoutes {
     let limits: AttemptLimits
     let mailer: any Mailer
 
-    func add(to router: RouterGroup<ServiceRequestContext>) {
+    /// `uploads`: the forms that may carry a profile picture, under their larger body limit.
+    func add(to router: RouterGroup<ServiceRequestContext>, uploads: RouterGroup<ServiceRequestContext>) {
         router.get("/") { request, _ in
             web.page("home", await web.visit(request), title: "Welcome")
         }
@@ -21,9 +22,9 @@ struct PublicPageRoutes {
             if visit.user != nil { return web.redirect("/dashboard") }
             return signupPage(visit, form: [:], errors: [:])
         }
-        router.post("signup") { request, context in
+        uploads.post("signup") { request, context in
             let visit = await web.visit(request)
-            let form = try await web.submitted(SignupPageForm.self, request, context, visit)
+            let (form, picture) = try await web.submittedWithFile(SignupPageForm.self, file: "picture", request, context, visit)
             let values = ["email": form.email ?? "", "djName": form.djName ?? "", "timezone": form.timezone ?? ""]
             guard form.password == form.passwordAgain else {
                 return signupPage(visit, form: values, errors: ["password_again": "The two passwords differ."], status: .unprocessableContent)
@@ -32,7 +33,7 @@ struct PublicPageRoutes {
                 try await limits.enforce(.signUp(client: context.client, email: values["email"]!))
                 let (user, _) = try await accounts.signUp(SignupForm(
                     email: values["email"]!, password: form.password ?? "", djName: values["djName"]!, timezone: values["timezone"]!
-                ))
+                ), picture: picture)
                 context.logger.info("account created from the web", metadata: ["user_id": "\(user.id)"])
                 var response = web.redirect("/dashboard?welcome=1")
                 web.signIn(&response, token: try await accounts.session(for: user))

@@ -42,10 +42,45 @@ struct WebSession: Sendable {
         } catch let error where error is URLEncodedFormError || error is DecodingError {
             throw APIError.badRequest("This form could not be read. Go back, reload the page and try again.", code: "unreadable_form")
         }
+        try checkCSRF(form, visit)
+        return form
+    }
+
+    /// A posted form with a file input (`multipart/form-data`): its text fields decoded and
+    /// CSRF-checked as `submitted` does, and the chosen file's bytes (nil when none was). A form
+    /// posted URL-encoded (a script, an old page) is taken as one without a file.
+    func submittedWithFile<Form: WebForm>(
+        _ type: Form.Type, file field: String, _ request: Request, _ context: ServiceRequestContext, _ visit: WebVisit
+    ) async throws -> (form: Form, file: Data?) {
+        guard let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary(inContentType:)) else {
+            return (try await submitted(type, request, context, visit), nil)
+        }
+        let unreadable = APIError.badRequest("This form could not be read. Go back, reload the page and try again.", code: "unreadable_form")
+        let multipart: MultipartForm
+        do {
+            // The body limit has read the whole body already; this takes it as it is.
+            multipart = try MultipartForm(body: Array(buffer: try await request.body.collect(upTo: .max)), boundary: boundary)
+        } catch {
+            throw unreadable
+        }
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let encoded = multipart.parts.filter { $0.filename == nil }.map { part in
+            [part.name, String(decoding: part.body, as: UTF8.self)].map { $0.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }.joined(separator: "=")
+        }.joined(separator: "&")
+        let form: Form
+        do {
+            form = try URLEncodedFormDecoder().decode(Form.self, from: encoded)
+        } catch {
+            throw unreadable
+        }
+        try checkCSRF(form, visit)
+        return (form, multipart.file(field))
+    }
+
+    private func checkCSRF(_ form: some WebForm, _ visit: WebVisit) throws {
         guard !visit.setCSRFCookie, let presented = form.csrf, Secret(visit.csrf).matches(presented) else {
             throw APIError(.forbidden, code: "csrf", message: "This form expired or came from another site. Go back, reload the page and try again.")
         }
-        return form
     }
 
     func page(_ template: String, _ visit: WebVisit, title: String, status: HTTPResponse.Status = .ok, _ values: [String: Any] = [:]) -> Response {

@@ -44,15 +44,15 @@ struct PostgresUserStore: UserStore {
     }
 
     func user(id: UUID) async throws -> UserRecord? {
-        try await one(query: "SELECT \(unescaped: Self.columns) FROM users WHERE id = \(id)")
+        try await one(query: "SELECT \(unescaped: Self.columns) FROM \(unescaped: Self.accounts) WHERE users.id = \(id)")
     }
 
     func user(email: String) async throws -> UserRecord? {
-        try await one(query: "SELECT \(unescaped: Self.columns) FROM users WHERE email_key = \(email.uniquenessKey)")
+        try await one(query: "SELECT \(unescaped: Self.columns) FROM \(unescaped: Self.accounts) WHERE users.email_key = \(email.uniquenessKey)")
     }
 
     func user(streamKeyDigest: String) async throws -> UserRecord? {
-        try await one(query: "SELECT \(unescaped: Self.columns) FROM users WHERE stream_key_digest = \(streamKeyDigest)")
+        try await one(query: "SELECT \(unescaped: Self.columns) FROM \(unescaped: Self.accounts) WHERE users.stream_key_digest = \(streamKeyDigest)")
     }
 
     func withRunningConnections(_ body: () async throws -> Void) async throws {
@@ -111,6 +111,29 @@ struct PostgresUserStore: UserStore {
         try await client.query("DELETE FROM users WHERE id = \(userId)", logger: logger)
     }
 
+    func setPicture(userId: UUID, picture: StoredPicture) async throws {
+        try await client.query(
+            """
+            INSERT INTO pictures (user_id, id, jpeg, updated_at) VALUES (\(userId), \(picture.id), \(picture.jpeg), now())
+            ON CONFLICT (user_id) DO UPDATE SET id = excluded.id, jpeg = excluded.jpeg, updated_at = excluded.updated_at
+            """,
+            logger: logger
+        )
+    }
+
+    func removePicture(userId: UUID) async throws {
+        try await client.query("DELETE FROM pictures WHERE user_id = \(userId)", logger: logger)
+    }
+
+    func picture(id: String) async throws -> Data? {
+        let rows = try await client.query(
+            "SELECT pictures.jpeg FROM pictures JOIN users ON users.id = pictures.user_id WHERE pictures.id = \(id) AND users.is_active",
+            logger: logger
+        )
+        for try await jpeg in rows.decode(Data.self) { return jpeg }
+        return nil
+    }
+
     func users(matching search: String, offset: Int, limit: Int) async throws -> (users: [UserRecord], total: Int) {
         let pattern = "%" + search.uniquenessKey.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
         var total = 0
@@ -118,7 +141,10 @@ struct PostgresUserStore: UserStore {
             total = count
         }
         let rows = try await client.query(
-            "SELECT \(unescaped: Self.columns) FROM users WHERE email_key LIKE \(pattern) OR dj_name_key LIKE \(pattern) ORDER BY created_at, id LIMIT \(limit) OFFSET \(offset)",
+            """
+            SELECT \(unescaped: Self.columns) FROM \(unescaped: Self.accounts)
+            WHERE users.email_key LIKE \(pattern) OR users.dj_name_key LIKE \(pattern) ORDER BY users.created_at, users.id LIMIT \(limit) OFFSET \(offset)
+            """,
             logger: logger
         )
         var users: [UserRecord] = []
@@ -169,15 +195,21 @@ struct PostgresUserStore: UserStore {
         }
     }
 
-    private static let columns = "id, email, dj_name, timezone, role, is_active, created_at, password_hash, stream_key_digest, stream_key_sealed, session_epoch, legacy_key"
-    private typealias Row = (UUID, String, String, String, String, Bool, Date, String, String, String, Int, Bool)
+    private static let columns = """
+        users.id, users.email, users.dj_name, users.timezone, users.role, users.is_active, users.created_at, users.password_hash,
+        users.stream_key_digest, users.stream_key_sealed, users.session_epoch, users.legacy_key, pictures.id
+        """
+    /// An account with its picture's id, if it has one.
+    private static let accounts = "users LEFT JOIN pictures ON pictures.user_id = users.id"
+    private typealias Row = (UUID, String, String, String, String, Bool, Date, String, String, String, Int, Bool, String?)
 
     private static func record(_ row: Row) throws -> UserRecord {
-        let (id, email, djName, timezone, role, isActive, createdAt, passwordHash, digest, sealed, epoch, legacy) = row
+        let (id, email, djName, timezone, role, isActive, createdAt, passwordHash, digest, sealed, epoch, legacy, pictureId) = row
         guard let role = Role(rawValue: role) else { throw StoreError.malformed("role") }
         return UserRecord(
             id: id, email: email, djName: djName, timezone: timezone, role: role, isActive: isActive, createdAt: createdAt,
-            passwordHash: passwordHash, streamKey: StoredStreamKey(digest: digest, sealed: sealed), sessionEpoch: epoch, legacyKey: legacy
+            passwordHash: passwordHash, streamKey: StoredStreamKey(digest: digest, sealed: sealed), sessionEpoch: epoch, legacyKey: legacy,
+            pictureId: pictureId
         )
     }
 

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOFoundationCompat
 import SQLiteNIO
 import Shared
 
@@ -81,15 +83,15 @@ final class SQLiteUserStore: UserStore {
     }
 
     func user(id: UUID) async throws -> UserRecord? {
-        try await one("SELECT * FROM users WHERE id = ?", [Self.id(id)])
+        try await one("\(Self.select) WHERE users.id = ?", [Self.id(id)])
     }
 
     func user(email: String) async throws -> UserRecord? {
-        try await one("SELECT * FROM users WHERE email_key = ?", [.text(email.uniquenessKey)])
+        try await one("\(Self.select) WHERE users.email_key = ?", [.text(email.uniquenessKey)])
     }
 
     func user(streamKeyDigest: String) async throws -> UserRecord? {
-        try await one("SELECT * FROM users WHERE stream_key_digest = ?", [.text(streamKeyDigest)])
+        try await one("\(Self.select) WHERE users.stream_key_digest = ?", [.text(streamKeyDigest)])
     }
 
     func setProfile(userId: UUID, email: String, djName: String, timezone: String) async throws {
@@ -137,13 +139,34 @@ final class SQLiteUserStore: UserStore {
         _ = try await connection.query("DELETE FROM users WHERE id = ?", [Self.id(userId)])
     }
 
+    func setPicture(userId: UUID, picture: StoredPicture) async throws {
+        _ = try await connection.query(
+            """
+            INSERT INTO pictures (user_id, id, jpeg, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET id = excluded.id, jpeg = excluded.jpeg, updated_at = excluded.updated_at
+            """,
+            [Self.id(userId), .text(picture.id), .blob(ByteBuffer(data: picture.jpeg)), .text(JSONCoding.timestamp(Date()))]
+        )
+    }
+
+    func removePicture(userId: UUID) async throws {
+        _ = try await connection.query("DELETE FROM pictures WHERE user_id = ?", [Self.id(userId)])
+    }
+
+    func picture(id: String) async throws -> Data? {
+        let rows = try await connection.query(
+            "SELECT pictures.jpeg FROM pictures JOIN users ON users.id = pictures.user_id WHERE pictures.id = ? AND users.is_active = 1", [.text(id)]
+        )
+        return rows.first?.column("jpeg")?.blob.map { Data(buffer: $0) }
+    }
+
     func users(matching search: String, offset: Int, limit: Int) async throws -> (users: [UserRecord], total: Int) {
         let pattern = "%" + search.uniquenessKey.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
         let total = try await connection.query(
             "SELECT COUNT(*) AS total FROM users WHERE email_key LIKE ? OR dj_name_key LIKE ?", [.text(pattern), .text(pattern)]
         ).first?.column("total")?.integer ?? 0
         let rows = try await connection.query(
-            "SELECT * FROM users WHERE email_key LIKE ? OR dj_name_key LIKE ? ORDER BY created_at, id LIMIT ? OFFSET ?",
+            "\(Self.select) WHERE users.email_key LIKE ? OR users.dj_name_key LIKE ? ORDER BY users.created_at, users.id LIMIT ? OFFSET ?",
             [.text(pattern), .text(pattern), .integer(SQLiteInt64(limit)), .integer(SQLiteInt64(offset))]
         )
         return (try rows.map(Self.record), Int(total))
@@ -190,6 +213,9 @@ final class SQLiteUserStore: UserStore {
         }
     }
 
+    /// An account with its picture's id, if it has one.
+    private static let select = "SELECT users.*, pictures.id AS picture_id FROM users LEFT JOIN pictures ON pictures.user_id = users.id"
+
     /// Ids are stored as lowercase text.
     private static func id(_ userId: UUID) -> SQLiteData {
         .text(userId.uuidString.lowercased())
@@ -211,7 +237,8 @@ final class SQLiteUserStore: UserStore {
             id: id, email: try text("email"), djName: try text("dj_name"), timezone: try text("timezone"), role: role,
             isActive: row.column("is_active")?.integer == 1, createdAt: createdAt, passwordHash: try text("password_hash"),
             streamKey: StoredStreamKey(digest: try text("stream_key_digest"), sealed: try text("stream_key_sealed")),
-            sessionEpoch: Int(row.column("session_epoch")?.integer ?? 0), legacyKey: row.column("legacy_key")?.integer == 1
+            sessionEpoch: Int(row.column("session_epoch")?.integer ?? 0), legacyKey: row.column("legacy_key")?.integer == 1,
+            pictureId: row.column("picture_id")?.string
         )
     }
 }

@@ -46,6 +46,18 @@ enum Schema {
             """,
             "CREATE INDEX ended_sessions_expiry ON ended_sessions (expires_at)",
         ]),
+        Migration(version: 4, statements: [
+            // Profile pictures: the resized JPEG, in its own table so reading an account (the hook
+            // hot path) never reads the bytes.
+            """
+            CREATE TABLE pictures (
+                user_id TEXT PRIMARY KEY NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                id TEXT NOT NULL UNIQUE,
+                jpeg BLOB NOT NULL,
+                updated_at TEXT NOT NULL
+            )
+            """,
+        ]),
     ]
 
     static let postgresV2 = Migration(version: 2, statements: [
@@ -100,6 +112,16 @@ enum Schema {
             )
             """,
             "CREATE INDEX attempt_windows_expiry ON attempt_windows (expires_at)",
+        ]),
+        Migration(version: 4, statements: [
+            """
+            CREATE TABLE pictures (
+                user_id UUID PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                id TEXT NOT NULL CONSTRAINT pictures_id_unique UNIQUE,
+                jpeg BYTEA NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL
+            )
+            """,
         ]),
     ]
 }

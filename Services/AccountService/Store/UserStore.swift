@@ -31,6 +31,12 @@ protocol UserStore: Sendable {
     func clearLegacyKey(userId: UUID) async throws
 
     func delete(_ userId: UUID) async throws
+    /// Sets or replaces the account's picture in one statement, so a reader sees the old one or the
+    /// new one, never neither. Deleting the account deletes its picture.
+    func setPicture(userId: UUID, picture: StoredPicture) async throws
+    func removePicture(userId: UUID) async throws
+    /// A picture's JPEG by its id, while its account is active: a deactivated DJ's is not shown.
+    func picture(id: String) async throws -> Data?
     /// A page of accounts whose email or DJ name contains `search` (any case), oldest first.
     func users(matching search: String, offset: Int, limit: Int) async throws -> (users: [UserRecord], total: Int)
     /// Remembers a password-reset token by its hash.

@@ -114,7 +114,7 @@ struct Gatekeeper: Sendable {
                 }
                 await closes.forget(clientId: hook.clientId)
                 let reply = try await queue.publish(
-                    PublishRequest(clientId: hook.clientId, userId: publisher.userId, djName: publisher.djName, app: hook.app, stream: streamKey),
+                    PublishRequest(clientId: hook.clientId, userId: publisher.userId, djName: publisher.djName, app: hook.app, stream: streamKey, pictureUrl: publisher.pictureUrl),
                     requestID: requestID
                 )
                 var djMetadata = metadata

@@ -1,8 +1,8 @@
 import Foundation
 import Shared
 
-/// The ingest's numbers for each client publishing now, for the stream-health monitor.
-/// nginx-rtmp's stat XML will be a second implementation.
+/// The ingest's numbers for each client publishing now, for the stream-health monitor: SRS's
+/// stream list here, nginx-rtmp's stat XML in `NginxRTMPStat`.
 protocol IngestStreamStats: Sendable {
     /// Throws unless the whole list was read: a partial one would make the streams left out
     /// look silent.

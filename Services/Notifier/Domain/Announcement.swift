@@ -50,8 +50,20 @@ struct Announcer: Sendable, Equatable {
         }
         fields.append(.init(name: "Up next", value: context.upNext ?? "nobody yet", inline: true))
         return DiscordMessage(content: nil, embeds: [
-            DiscordMessage.Embed(title: text, description: nil, timestamp: event.time, color: kind == .started ? 0x2ECC71 : 0x95A5A6, fields: fields),
+            DiscordMessage.Embed(
+                title: text, description: nil, timestamp: event.time, color: kind == .started ? 0x2ECC71 : 0x95A5A6, fields: fields,
+                thumbnailURL: event.payload.pictureUrl.flatMap(Self.absoluteWebURL)
+            ),
         ])
+    }
+
+    /// Only an absolute http(s) address can be a thumbnail; anything else is left out rather than
+    /// have Discord refuse the whole message.
+    static func absoluteWebURL(_ text: String) -> String? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http", url.host?.isEmpty == false else {
+            return nil
+        }
+        return text
     }
 
     static func reason(_ reason: DepartureReason) -> String {

@@ -15,6 +15,9 @@ struct DiscordMessage: Sendable, Equatable {
         var timestamp: Date?
         var color: Int?
         var fields: [Field] = []
+        /// The small picture at the embed's top right: the DJ's profile picture. Discord fetches it
+        /// itself, so it must be an absolute http(s) URL it can reach.
+        var thumbnailURL: String?
     }
 
     var content: String?
@@ -41,6 +44,7 @@ struct DiscordMessage: Sendable, Equatable {
                 if let description = embed.description { object["description"] = take(description, 4096) }
                 if let color = embed.color { object["color"] = color }
                 if let timestamp = embed.timestamp { object["timestamp"] = ISO8601DateFormatter().string(from: timestamp) }
+                if let thumbnail = embed.thumbnailURL { object["thumbnail"] = ["url": thumbnail] }
                 object["fields"] = embed.fields.prefix(25).compactMap { field -> [String: Any]? in
                     guard budget > 2 else { return nil }
                     return ["name": take(field.name, 256), "value": take(field.value, 1024), "inline": field.inline]

@@ -17,6 +17,7 @@ enum OBSObservation {
         if let timer = policy.timerSource {
             requests.append(OBSRequest("GetInputSettings", ["inputName": .string(timer)]))
         }
+        requests.append(OBSRequest("GetCurrentSceneTransition"))
         return requests
     }
 
@@ -68,6 +69,9 @@ enum OBSObservation {
         if policy.timerSource != nil {
             observed.timerText = response(holdBase + 2)?.data?["inputSettings"]?["text"]?.string
         }
+        let transition = response(holdBase + (policy.timerSource == nil ? 2 : 3))?.data
+        observed.transitionName = transition?["transitionName"]?.string
+        observed.transitionMilliseconds = transition?["transitionDuration"]?.int
         return observed
     }
 }

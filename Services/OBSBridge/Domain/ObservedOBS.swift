@@ -19,6 +19,9 @@ struct ObservedOBS: Sendable, Equatable {
     /// Scene items in the live scene, bottom first (index 0), to keep overlays above our inputs.
     var liveSceneItemCount = 0
     var timerText: String?
+    /// OBS's current scene transition; nil when it could not be read.
+    var transitionName: String?
+    var transitionMilliseconds: Int?
     /// The holding scene's bottom items the bridge keeps: the live scene nested (so OBS keeps
     /// drawing it while the holding scene is on air) under an opaque cover.
     var holdItems: HoldItems = HoldItems()

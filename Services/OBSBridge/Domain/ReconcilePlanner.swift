@@ -23,12 +23,19 @@ struct ReconcilePolicy: Sendable, Equatable {
     /// The opaque card the bridge keeps over the nested live scene at the bottom of the holding scene.
     var coverName: String { "\(inputNames[.a]?.replacingOccurrences(of: " A", with: "") ?? "Motherstream") Cover" }
 
+    /// Passed to the input's demuxer (`OBS_FFMPEG_OPTIONS`). FFmpeg's default probe reads up to
+    /// 5 s of a live stream before the first picture; half a second finds an RTMP stream's audio
+    /// and video (measured on OBS 29: first picture 4–6.5 s → about 1 s).
+    var ffmpegOptions = "analyzeduration=500000"
+    /// The scene transition for the cuts between the holding and the live scene (`OBS_TRANSITION`).
+    var transition: SceneTransition = .cut
+
     /// Settings for a bridge-owned input: a network stream, a short reconnect delay, and kept
     /// playing while not on top (`restart_on_activate: false`) so the next DJ can be pre-rolled.
     func inputSettings(url: String) -> JSONValue {
         [
             "is_local_file": false, "input": .string(url), "reconnect_delay_sec": .number(reconnectDelay),
-            "restart_on_activate": false, "close_when_inactive": false,
+            "restart_on_activate": false, "close_when_inactive": false, "ffmpeg_options": .string(ffmpegOptions),
         ]
     }
 }
@@ -58,7 +65,11 @@ enum ReconcilePlanner {
             var slotMemory = memory[slot] ?? SlotMemory()
             let seen = observed.slot(slot)
             let cursor = seen.mediaCursor
-            if seen.mediaState == "OBS_MEDIA_STATE_PLAYING", let cursor, cursor > (slotMemory.lastCursor ?? 0) {
+            // Moving from one frame's time to a later one, not from nothing to the first frame: OBS
+            // draws an input's previous frame until the frame after the first new one arrives
+            // (measured on OBS 29: at the first cursor value a reused input still showed the stream
+            // it held before, one frame later the new one), so the first value proves nothing yet.
+            if seen.mediaState == "OBS_MEDIA_STATE_PLAYING", let cursor, let last = slotMemory.lastCursor, last > 0, cursor > last {
                 slotMemory.lastAdvanceAt = now
             } else if seen.mediaState != "OBS_MEDIA_STATE_PLAYING" || (cursor ?? 0) < (slotMemory.lastCursor ?? 0) {
                 slotMemory.lastAdvanceAt = nil
@@ -165,6 +176,12 @@ enum ReconcilePlanner {
         }
 
         let scene = wantLive ? policy.liveScene : policy.holdScene
+        if observed.transitionName != nil, observed.transitionName != policy.transition.name {
+            plan.requests.append(OBSRequest("SetCurrentSceneTransition", ["transitionName": .string(policy.transition.name)]))
+        }
+        if let milliseconds = policy.transition.milliseconds, observed.transitionMilliseconds != milliseconds {
+            plan.requests.append(OBSRequest("SetCurrentSceneTransitionDuration", ["transitionDuration": .number(Double(milliseconds))]))
+        }
         if observed.programScene != scene {
             plan.requests.append(OBSRequest("SetCurrentProgramScene", ["sceneName": .string(scene)]))
         }

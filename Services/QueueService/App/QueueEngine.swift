@@ -185,6 +185,12 @@ actor QueueEngine: Service {
         durable.sessions
     }
 
+    /// The lineup as it is durable, with the machine's latest readings of each stream: those are
+    /// never journaled, so reading them from the machine shows nothing that could be lost.
+    func lineupHealth(of userId: UUID?) -> LineupHealth {
+        machine.watch.lineupHealth(of: durable, rules: machine.rules, now: clock.now(), only: userId)
+    }
+
     func publicQueue() -> PublicQueue {
         durable.publicView(seq: durable.lastSeq, now: clock.now())
     }

@@ -32,12 +32,14 @@ struct QueueMachine: Sendable {
             clientId: request.clientId, userId: request.userId, djName: request.djName,
             app: request.app, stream: request.stream, openedAt: now
         )
+        var opened = true
         if let index = state.sessions.firstIndex(where: { $0.clientId == request.clientId }) {
             let previous = state.sessions[index]
             if previous.userId == request.userId {
                 // SRS republishes on one connection under the same client id.
                 state.sessions[index].app = request.app
                 state.sessions[index].stream = request.stream
+                opened = false
             } else {
                 // A different key on the same connection: the old publish is over.
                 closeSession(previous, log: &log, now: now)
@@ -46,6 +48,9 @@ struct QueueMachine: Sendable {
         } else {
             openSession(session, log: &log)
         }
+        // A DJ who changed their picture while in the queue shows the new one from their next
+        // connection: that one records an event, so the change is journaled and broadcast.
+        if opened { showPicture(of: request) }
 
         if let lead = state.lead, lead.userId == request.userId, lead.isDisconnected {
             state.lead?.graceEndsAt = nil
@@ -56,12 +61,12 @@ struct QueueMachine: Sendable {
                 log.record(.djResumed, QueueEventPayload(userId: request.userId, djName: request.djName, position: index + 1))
             }
         } else if state.lead?.userId != request.userId {
-            let dj = WaitingDJ(userId: request.userId, djName: request.djName, joinedAt: now)
+            let dj = WaitingDJ(userId: request.userId, djName: request.djName, joinedAt: now, pictureUrl: request.pictureUrl)
             if state.lead == nil, !state.paused, !state.hasConnectedWaitingDJ {
                 startTurn(dj, log: &log, now: now)
             } else {
                 state.waiting.append(dj)
-                log.record(.djJoined, QueueEventPayload(userId: request.userId, djName: request.djName, position: state.waiting.count))
+                log.record(.djJoined, QueueEventPayload(userId: request.userId, djName: request.djName, position: state.waiting.count, pictureUrl: request.pictureUrl))
             }
         }
 
@@ -411,7 +416,8 @@ struct QueueMachine: Sendable {
             state.blockedDJ = BlockedDJ(userId: lead.userId, djName: lead.djName, since: now)
         }
         log.record(.turnEnded, QueueEventPayload(
-            userId: lead.userId, djName: lead.djName, reason: reason, startedAt: lead.turnStartedAt, endsAt: lead.deadline, actorId: actor
+            userId: lead.userId, djName: lead.djName, reason: reason, startedAt: lead.turnStartedAt, endsAt: lead.deadline, actorId: actor,
+            pictureUrl: lead.pictureUrl
         ))
     }
 
@@ -423,11 +429,18 @@ struct QueueMachine: Sendable {
 
     private mutating func startTurn(_ next: WaitingDJ, log: inout EventRecorder, now: Date) {
         let deadline = now.addingTimeInterval(state.swapInterval)
-        state.lead = Lead(userId: next.userId, djName: next.djName, joinedAt: next.joinedAt, turnStartedAt: now, deadline: deadline)
+        state.lead = Lead(userId: next.userId, djName: next.djName, joinedAt: next.joinedAt, turnStartedAt: now, deadline: deadline, pictureUrl: next.pictureUrl)
         if let blocked = state.blockedDJ, blocked.userId != next.userId {
             state.blockedDJ = nil
         }
-        log.record(.turnStarted, QueueEventPayload(userId: next.userId, djName: next.djName, position: 0, startedAt: now, endsAt: deadline))
+        log.record(.turnStarted, QueueEventPayload(
+            userId: next.userId, djName: next.djName, position: 0, startedAt: now, endsAt: deadline, pictureUrl: next.pictureUrl
+        ))
+    }
+
+    private mutating func showPicture(of request: PublishRequest) {
+        if state.lead?.userId == request.userId { state.lead?.pictureUrl = request.pictureUrl }
+        if let index = state.waiting.firstIndex(where: { $0.userId == request.userId }) { state.waiting[index].pictureUrl = request.pictureUrl }
     }
 
     /// Drops a DJ's sessions from the queue and owes SRS a kick for each.

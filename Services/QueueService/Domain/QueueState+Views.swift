@@ -28,11 +28,13 @@ extension QueueState {
             PublicQueue.Lead(
                 userId: lead.userId, djName: lead.djName, startedAt: lead.turnStartedAt, endsAt: lead.deadline,
                 remainingSeconds: remainingTime(now: now), disconnected: lead.isDisconnected,
-                stalled: lead.isStalled, lowBitrate: lead.lowBitrateSince != nil
+                stalled: lead.isStalled, lowBitrate: lead.lowBitrateSince != nil, pictureUrl: lead.pictureUrl
             )
         }
         let waiting = waiting.enumerated().map { index, dj in
-            PublicQueue.Waiting(userId: dj.userId, djName: dj.djName, position: index + 1, joinedAt: dj.joinedAt, disconnected: dj.isDisconnected)
+            PublicQueue.Waiting(
+                userId: dj.userId, djName: dj.djName, position: index + 1, joinedAt: dj.joinedAt, disconnected: dj.isDisconnected, pictureUrl: dj.pictureUrl
+            )
         }
         return PublicQueue(
             seq: seq, serverTime: now, lead: lead, waiting: waiting, swapInterval: swapInterval, paused: paused,

@@ -87,6 +87,8 @@ struct Lead: Codable, Equatable, Sendable {
     var stalledSince: Date?
     /// Set while the lead's bitrate is below `LOW_BITRATE_KBPS`: since when.
     var lowBitrateSince: Date?
+    /// Their profile picture as AccountService serves it; absent in journals written before pictures.
+    var pictureUrl: String?
 
     var isDisconnected: Bool { graceEndsAt != nil }
     var isStalled: Bool { stalledSince != nil }
@@ -98,6 +100,8 @@ struct WaitingDJ: Codable, Equatable, Sendable {
     var joinedAt: Date
     /// Set while the DJ's encoder is gone and they keep their place for the waiting grace.
     var graceEndsAt: Date?
+    /// Their profile picture as AccountService serves it; absent in journals written before pictures.
+    var pictureUrl: String?
 
     var isDisconnected: Bool { graceEndsAt != nil }
 }

@@ -1,7 +1,8 @@
+import Foundation
 import Hummingbird
 import Shared
 
-/// The routes HookGateway, OBSBridge and Notifier call, behind the internal token.
+/// The routes HookGateway, OBSBridge, Notifier and AccountService call, behind the internal token.
 struct InternalRoutes {
     let engine: QueueEngine
     let streamReader: StreamReaderGate
@@ -31,6 +32,15 @@ struct InternalRoutes {
             let report = try await request.decode(as: StreamHealthReport.self, context: context, limit: BodyLimit.streamHealth)
             for publisher in report.publishers { try Validation.clientId(publisher.clientId) }
             return try await engine.streamHealth(report)
+        }
+        group.get("stream-health") { request, _ -> LineupHealth in
+            let userId = try request.uri.queryParameters["user_id"].map { text in
+                guard let id = UUID(uuidString: String(text)) else {
+                    throw APIError.badRequest("user_id must be a UUID.", code: "invalid_user_id", field: "user_id")
+                }
+                return id
+            }
+            return await engine.lineupHealth(of: userId)
         }
         group.post("users/forget") { request, context -> SessionCloseReply in
             let forget = try await request.decode(as: ForgetUserRequest.self, context: context, limit: BodyLimit.command)

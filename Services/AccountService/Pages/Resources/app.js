@@ -78,3 +78,78 @@
   setInterval(tick, 500);
   connect();
 })();
+(function () {
+  "use strict";
+  // Stream health, polled from AccountService: the logged-in DJ's own on the dashboard, every
+  // connected DJ's on the night page. Polled rather than streamed: the numbers change every
+  // second, and only this service may say whose they are.
+  var target = document.querySelector("[data-health]");
+  if (!target) return;
+  var table = target.tagName === "TBODY", tone = { receiving: "ok", low_bitrate: "bad", stalled: "bad" };
+  function note(message) {
+    var row = document.createElement("tr"), cell = document.createElement("td");
+    cell.colSpan = 3;
+    cell.className = "muted";
+    cell.textContent = message;
+    row.appendChild(cell);
+    return row;
+  }
+  function showPanel(health) {
+    if (target.textContent !== health.text) target.textContent = health.text;
+    target.classList.toggle("on", tone[health.condition] === "ok");
+    target.classList.toggle("bad", tone[health.condition] === "bad");
+  }
+  function showRows(reply) {
+    var template = document.getElementById("stream-row");
+    var rows = reply.djs.map(function (dj) {
+      var row = template.content.firstElementChild.cloneNode(true);
+      row.querySelector(".name").textContent = dj.dj_name + " (" + dj.place + ")";
+      row.querySelector(".bitrate").textContent = dj.health.bitrate;
+      var badge = row.querySelector(".badge");
+      badge.textContent = dj.health.text;
+      if (tone[dj.health.condition]) badge.classList.add(tone[dj.health.condition]);
+      return row;
+    });
+    target.replaceChildren.apply(target, rows.length ? rows : [note("Nobody connected")]);
+  }
+  function showProblem(message) {
+    if (table) target.replaceChildren(note(message)); else showPanel({ text: message, condition: "" });
+  }
+  function poll() {
+    fetch(target.dataset.health, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) showProblem(body.error ? body.error.message : "Stream health is unavailable right now.");
+          else if (table) showRows(body);
+          else showPanel(body);
+          // Logged out: asking again cannot help until the page is reloaded.
+          if (response.status !== 401) setTimeout(poll, 2000);
+        });
+      })
+      .catch(function () { showProblem("Stream health is unavailable right now."); setTimeout(poll, 2000); });
+  }
+  poll();
+})();
+(function () {
+  "use strict";
+  // A picture over the limit is refused here, before 4 MB travel to be refused by the server;
+  // the chosen one is previewed round, as the overlays will show it.
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    var preview = input.parentElement.querySelector("[data-picture-preview]");
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      var tooBig = !!file && file.size > Number(input.dataset.maxBytes);
+      input.setCustomValidity(tooBig ? "This picture is over 4 MB. Pick a smaller one." : "");
+      if (tooBig) input.reportValidity();
+      if (preview && file && !tooBig) {
+        preview.src = URL.createObjectURL(file);
+        preview.hidden = false;
+      }
+    });
+    // The forms are `novalidate` (the server's messages are the ones shown), so this one check
+    // stops the post itself.
+    input.form.addEventListener("submit", function (event) {
+      if (input.validationMessage) { event.preventDefault(); input.reportValidity(); }
+    });
+  });
+})();

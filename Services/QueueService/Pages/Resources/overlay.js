@@ -36,6 +36,29 @@
     onQueue: function (handler) { handlers.push(handler); },
     now: function () { return Date.now() + offset; },
     text: function (el, value) { el.textContent = value; },
+    // A DJ's picture (`picture_url`): shown once it has loaded, hidden when there is none or it
+    // cannot be loaded (replaced or removed since), so a broken image is never on the broadcast.
+    picture: function (img, url) {
+      if (typeof url !== "string" || !/^https?:\/\//i.test(url)) {
+        img.hidden = true;
+        img.removeAttribute("src");
+        return;
+      }
+      if (img.getAttribute("src") === url) return;
+      img.hidden = true;
+      img.onload = function () { img.hidden = false; };
+      img.onerror = function () { img.hidden = true; };
+      img.src = url;
+      if (img.complete && img.naturalWidth > 0) img.hidden = false;
+    },
+    avatar: function (url) {
+      var img = document.createElement("img");
+      img.className = "avatar";
+      img.alt = "";
+      img.hidden = true;
+      Motherstream.picture(img, url);
+      return img;
+    },
     clock: function (seconds) {
       seconds = Math.max(0, Math.floor(seconds));
       var pad = function (n) { return (n < 10 ? "0" : "") + n; };
