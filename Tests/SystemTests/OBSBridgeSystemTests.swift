@@ -12,14 +12,14 @@ final class BridgeRig: @unchecked Sendable {
     var queue: ServiceProcess { processes.queue }
     var bridge: ServiceProcess { processes.consumer }
 
-    static func start(obsPassword: String = "obs-password-1", bridgePassword: String? = nil) async throws -> BridgeRig {
+    static func start(obsPassword: String = "obs-password-1", bridgePassword: String? = nil, extra: [String: String] = [:]) async throws -> BridgeRig {
         let obs = try await FakeOBS.start(password: obsPassword)
         do {
             let processes = try QueueAndConsumer("OBSBridge", label: "bridge", consumerEnvironment: [
                 "OBS_PORT": "\(obs.port)",
                 "OBS_PASSWORD": bridgePassword ?? obsPassword,
                 "OBS_RECONNECT_DELAY_SECONDS": "1",
-            ])
+            ].merging(extra) { $1 })
             let rig = BridgeRig(processes: processes, obs: obs)
             do {
                 try await processes.start()
@@ -154,6 +154,17 @@ final class BridgeRig: @unchecked Sendable {
             try await rig.waitForProgramme(alpha)
             try await rig.leave(client: "alpha1")
             try await rig.waitForProgramme("hold")
+        }
+    }
+
+    @Test func aFadeIsSetAsOBSsOwnTransitionAndTheHandoverStillArrives() async throws {
+        let rig = try await BridgeRig.start(extra: ["OBS_TRANSITION": "fade", "OBS_TRANSITION_MS": "500"])
+        try await rig.run { rig in
+            try await rig.waitUntil("OBS's transition is a 500 ms fade") { rig.obs.transition == ("Fade", 500) }
+            rig.obs.setLive(alpha, true)
+            try await rig.publish("Alpha", client: "alpha1", stream: "ALPHA")
+            try await rig.waitForProgramme(alpha)
+            #expect(rig.obs.violations.isEmpty, "\(rig.obs.violations)")
         }
     }
 

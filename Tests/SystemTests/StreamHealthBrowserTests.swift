@@ -36,13 +36,7 @@ import TestSupport
                 #expect(!text.contains("Early Lark"), "a DJ's dashboard names nobody else")
                 report += "dashboard, receiving (\(shown) after the first report): \(try await dj.screenshot("web-dashboard-stream-health.png").path)\n"
 
-                let made = try await runCommand("AccountService", ["admin", "create", "--email", "host@example.org", "--dj-name", "Host"], environment: system.accounts.environment, input: "host password 1")
-                #expect(made.status == 0, "\(made.output)")
-                try await admin.open("\(site)/login")
-                try await admin.fill("#email", "host@example.org")
-                try await admin.fill("#password", "host password 1")
-                try await admin.click("form[action='/login'] button")
-                try await admin.waitForText("the dashboard", within: .seconds(10)) { $0.contains("Hi, Host") }
+                try await admin.logInAsNewAdmin(system, site: site)
                 try await admin.open("\(site)/admin/queue")
                 try await admin.waitForText("both DJs' streams", within: .seconds(15)) { page in
                     page.contains("Night Owl (On air)") && page.contains("4\u{202F}520 kbps") && page.contains("Early Lark (#1)") && page.contains("No data for")

@@ -21,13 +21,7 @@ import TestSupport
             "STALL_SKIP_SECONDS": "\(Self.stallSkipSeconds)",
             "STREAM_HEALTH_SECONDS": "1",
         ]) { system, nginx, encoders in
-            let ada = try await system.signUp("Ada")
-            let bo = try await system.signUp("Bo")
-            let adaEncoder = try encoders.start(colour: "red", to: nginx.url(ada))
-            try await system.waitUntil("Ada leads", timeout: .seconds(20)) { try await system.queueJSON() == ["Ada"] }
-            let boEncoder = try encoders.start(colour: "blue", to: nginx.url(bo))
-            try await system.waitUntil("Bo waits", timeout: .seconds(20)) { try await system.queueJSON() == ["Ada", "Bo"] }
-            let lead = try #require(try await system.internalState().lead)
+            let (adaEncoder, boEncoder, lead) = try await adaLeadsAndBoWaits(system, nginx, encoders)
             let adaClient = try #require(lead.sessions.first?.clientId)
             // A stall is counted from the last data QueueService saw: it must have seen some.
             try await system.waitUntil("QueueService has a reading of Ada's stream", timeout: .seconds(20)) {
@@ -95,13 +89,7 @@ import TestSupport
             "SWAP_INTERVAL": "\(turn)",
             "STALL_SKIP_SECONDS": "0",
         ], controlURL: "http://127.0.0.1:\(closedPort)/control") { system, nginx, encoders in
-            let ada = try await system.signUp("Ada")
-            let bo = try await system.signUp("Bo")
-            let adaEncoder = try encoders.start(colour: "red", to: nginx.url(ada))
-            try await system.waitUntil("Ada leads", timeout: .seconds(20)) { try await system.queueJSON() == ["Ada"] }
-            let boEncoder = try encoders.start(colour: "blue", to: nginx.url(bo))
-            try await system.waitUntil("Bo waits", timeout: .seconds(20)) { try await system.queueJSON() == ["Ada", "Bo"] }
-            let lead = try #require(try await system.internalState().lead)
+            let (adaEncoder, boEncoder, lead) = try await adaLeadsAndBoWaits(system, nginx, encoders)
             let adaClient = try #require(lead.sessions.first?.clientId)
 
             let kick = try await TestHTTP().post(
@@ -189,6 +177,17 @@ import TestSupport
     }
 
     /// The client ids nginx's stat page lists as publishing.
+    /// Ada's encoder on air, Bo's waiting: their encoders and Ada as the queue's lead.
+    private func adaLeadsAndBoWaits(_ system: RunningSystem, _ nginx: NginxRTMPIngest, _ encoders: Encoders) async throws -> (ColourPublisher, ColourPublisher, LineupEntry) {
+        let ada = try await system.signUp("Ada")
+        let bo = try await system.signUp("Bo")
+        let adaEncoder = try encoders.start(colour: "red", to: nginx.url(ada))
+        try await system.waitUntil("Ada leads", timeout: .seconds(20)) { try await system.queueJSON() == ["Ada"] }
+        let boEncoder = try encoders.start(colour: "blue", to: nginx.url(bo))
+        try await system.waitUntil("Bo waits", timeout: .seconds(20)) { try await system.queueJSON() == ["Ada", "Bo"] }
+        return (adaEncoder, boEncoder, try #require(try await system.internalState().lead))
+    }
+
     private func publishers(_ nginx: NginxRTMPIngest) async throws -> Set<String> {
         let page = try await TestHTTP().get(nginx.statURL).body
         return Set(page.components(separatedBy: "<client>").dropFirst().compactMap { client in

@@ -45,13 +45,7 @@ import TestSupport
                 _ = started
 
                 // An admin, made on the command line, skips the lead from the night page.
-                let made = try await runCommand("AccountService", ["admin", "create", "--email", "host@example.org", "--dj-name", "Host"], environment: system.accounts.environment, input: "host password 1")
-                #expect(made.status == 0, "\(made.output)")
-                try await admin.open("\(site)/login")
-                try await admin.fill("#email", "host@example.org")
-                try await admin.fill("#password", "host password 1")
-                try await admin.click("form[action='/login'] button")
-                try await admin.waitForText("the dashboard", within: .seconds(10)) { $0.contains("Hi, Host") }
+                try await admin.logInAsNewAdmin(system, site: site)
                 try await admin.open("\(site)/admin/queue")
                 try await admin.waitForText("Night Owl on air", within: .seconds(5)) { $0.contains("Night Owl") }
                 report += "admin night page: \(try await admin.screenshot("web-admin-queue.png").path)\n"
