@@ -19,6 +19,7 @@ func buildApplication(_ config: AccountServiceConfig) async throws -> some Appli
     let http = HTTPClientService()
     func peer(_ url: String) -> PeerClient { PeerClient(baseURL: url, http: http.client, token: config.internalToken, timeout: .seconds(5)) }
     let queue = QueueDesk(client: peer(config.settings.queueServiceURL))
+    let gateway = GatewayDesk(client: peer(config.settings.hookGatewayURL), http: http.client, internalToken: config.internalToken)
     let mailer: any Mailer = config.sendmailCommand.map { SendmailMailer(command: $0, from: config.mailFrom, timeout: config.sendmailTimeout, logger: logger) }
         ?? OutboxMailer(directory: (config.settings.dataDirectory as NSString).appendingPathComponent("outbox"), from: config.mailFrom, logger: logger)
     let web = WebSession(accounts: accounts, renderer: try await PageRenderer(), links: config.links, secureCookies: config.secureCookies)
@@ -47,10 +48,11 @@ func buildApplication(_ config: AccountServiceConfig) async throws -> some Appli
         maximumBytes: BodyLimit.pictureForms, refusal: .page(web), explanation: "That was more than a form with a picture holds (a picture of up to 4 MB). Go back and pick a smaller one."
     ))
     PublicPageRoutes(web: web, accounts: accounts, limits: limits, mailer: mailer).add(to: pages, uploads: pictureForms)
-    let djPages = DJPageRoutes(web: web, accounts: accounts, limits: limits, queue: queue)
+    let djPages = DJPageRoutes(web: web, accounts: accounts, limits: limits, queue: queue, gateway: gateway)
     djPages.add(to: pages)
     djPages.addPictureForms(uploads: pictureForms, to: pages)
-    AdminPageRoutes(web: web, accounts: accounts, queue: queue, status: board).add(to: pages)
+    AdminPageRoutes(web: web, accounts: accounts, queue: queue, gateway: gateway, status: board).add(to: pages)
+    RecordingRoutes(web: web, gateway: gateway).add(to: pages)
 
     var app = Application(
         router: router, configuration: config.settings.applicationConfiguration, services: [storeService, http, hashing], logger: logger

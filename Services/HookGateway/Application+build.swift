@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -18,24 +19,41 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
         sessions: queue, ingest: ingest.clients, closes: closes, interval: config.sessionReconcileInterval,
         confirmationDelay: ingest.confirmationDelay, logger: logger
     )
+    let broadcast = BroadcastAnnouncer(queue: queue, source: config.outputSource.rawValue, logger: logger)
+    let programme = ProgrammeTracker(broadcast: config.outputSource == .programme ? broadcast : nil)
+    let outputTargets = OutputTargetStore(path: config.outputTargetsFile, seal: OutputKeySeal(secret: config.jwtSecret))
+    if let problem = outputTargets.unreadable {
+        logger.error("nothing goes out to the platforms until this is fixed", metadata: ["error": "\(problem)"])
+    }
+    if config.programmeKey == nil {
+        logger.warning("no PROGRAMME_KEY: publishes to the programme app are refused", metadata: ["output_app": "\(config.outputApp)"])
+    }
     let gatekeeper = Gatekeeper(
-        policy: PublishPolicy(ingestApp: config.ingestApp, relaySecret: config.relaySecret), accounts: accounts, queue: queue, sessions: queue,
-        closes: closes
+        policy: PublishPolicy(ingestApp: config.ingestApp, relaySecret: config.relaySecret, programmeApp: config.outputApp, programmeKey: config.programmeKey),
+        accounts: accounts, queue: queue, sessions: queue, closes: closes, programme: programme
     )
+    let gate = AdminGate(tokens: await SessionTokens(secret: config.jwtSecret), standing: CachedSessionStanding(AccountSessionCheck(accounts: accounts.client)))
 
+    let recording = try await RecordingSide(config, http: http, logger: logger)
+    let relays = try await RelaySide(config, targets: outputTargets, programme: programme, broadcast: broadcast, http: http, logger: logger)
     let router = makeServiceRouter(service: .hookGateway, readiness: [
         ReadinessCheck("AccountService") { await accounts.client.healthProblem() },
         ReadinessCheck("QueueService") { await queue.client.healthProblem() },
     ])
     SRSHookRoutes(hookSecret: config.hookSecret, gatekeeper: gatekeeper).add(to: router)
     NginxRTMPHookRoutes(hookSecret: config.hookSecret, gatekeeper: gatekeeper).add(to: router)
+    OutputRoutes(desk: OutputDesk(store: outputTargets, relays: relays.supervisor, broadcast: broadcast, source: config.outputSource), gate: gate)
+        .add(to: router)
     KickRoutes(ingest: ingest.connections, ingestName: ingest.name)
         .add(to: router.group("internal/v1").add(middleware: InternalTokenMiddleware(token: config.internalToken)))
+    RecordingRoutes(library: recording.library)
+        .add(to: router.group("internal/v1/recordings").add(middleware: InternalTokenMiddleware(token: config.internalToken)))
+    RecordingStatusRoutes(recording: recording, outputs: { await relays.status() }).add(to: router)
 
     return Application(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: [CaseInsensitiveConnectionClose()])),
-        configuration: config.settings.applicationConfiguration, services: [http, closes, reconciler, health], logger: logger
+        configuration: config.settings.applicationConfiguration, services: [http, closes, reconciler, health] + recording.services + relays.services, logger: logger
     )
 }
 

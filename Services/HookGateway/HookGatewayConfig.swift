@@ -1,4 +1,5 @@
 import Configuration
+import Foundation
 import Shared
 
 /// HookGateway's settings, read once at start.
@@ -27,6 +28,19 @@ struct HookGatewayConfig: Sendable {
     /// How often the ingest's numbers are read and reported to QueueService for the lead's stream
     /// health (`STREAM_HEALTH_SECONDS`, default 1).
     var streamHealthInterval: Duration
+    /// Verifies the admin sessions the outputs API takes and keys the sealing of the platforms'
+    /// stream keys at rest (`JWT_SECRET`, the one every service shares).
+    var jwtSecret: Secret
+    /// What goes out to the platforms (`OUTPUT_SOURCE`): OBS's programme or the lead's own stream.
+    var outputSource: OutputSource
+    /// The app OBS publishes its programme to (`OUTPUT_APP`, default `programme`).
+    var outputApp: String
+    /// The programme's stream name (`PROGRAMME_KEY`); without it no programme publish is accepted.
+    var programmeKey: Secret?
+    /// Where the output targets are kept: `DATA_DIR/outputs.json`.
+    var outputTargetsFile: String
+    var recording: RecordingConfig
+    var relay: RelayConfig
 
     init(reader: ConfigReader) throws {
         settings = ServiceSettings(service: .hookGateway, reader: reader)
@@ -55,11 +69,37 @@ struct HookGatewayConfig: Sendable {
         let health = try reader.seconds("stream.health.seconds", variable: "STREAM_HEALTH_SECONDS", default: 1)
         guard health >= 0.2, health <= 60 else { throw ConfigurationError("STREAM_HEALTH_SECONDS must be between 0.2 and 60.") }
         streamHealthInterval = Duration(seconds: health)
+        jwtSecret = try reader.jwtSecret()
+        let source = reader.string(forKey: "output.source", default: OutputSource.programme.rawValue)
+        guard let outputSource = OutputSource(rawValue: source) else {
+            throw ConfigurationError("OUTPUT_SOURCE must be programme or lead, not \"\(source)\".")
+        }
+        self.outputSource = outputSource
+        outputApp = reader.string(forKey: "output.app", default: "programme")
+        guard URLSafeToken.isWellFormed(outputApp, maximumLength: 64) else {
+            throw ConfigurationError("OUTPUT_APP must be an RTMP app name like programme ([A-Za-z0-9_-], at most 64).")
+        }
+        guard outputApp != ingestApp else { throw ConfigurationError("OUTPUT_APP must differ from INGEST_APP (\(ingestApp)): DJs publish there.") }
+        if reader.string(forKey: "programme.key", isSecret: true) != nil {
+            let key = try reader.requiredSecret("programme.key", variable: "PROGRAMME_KEY")
+            guard URLSafeToken.isWellFormed(key.value, maximumLength: 128) else {
+                throw ConfigurationError("PROGRAMME_KEY is OBS's stream name: use only A-Z, a-z, 0-9, - and _ (at most 128).")
+            }
+            programmeKey = key
+        }
+        outputTargetsFile = (settings.dataDirectory as NSString).appendingPathComponent("outputs.json")
+        recording = try RecordingConfig(reader: reader, dataDirectory: settings.dataDirectory)
+        relay = try RelayConfig(reader: reader, outputSource: outputSource)
     }
 
     private static func withoutTrailingSlash(_ url: String) -> String {
         url.hasSuffix("/") ? String(url.dropLast()) : url
     }
+}
+
+enum OutputSource: String, Sendable {
+    case programme
+    case lead
 }
 
 enum IngestServer: String, Sendable {

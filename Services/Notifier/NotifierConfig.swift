@@ -33,6 +33,8 @@ struct NotifierConfig: Sendable {
         announcer.ended = reader.string(forKey: "discord.template.ended", default: announcer.ended)
         announcer.joined = reader.string(forKey: "discord.template.joined", default: announcer.joined)
         announcer.stalled = reader.string(forKey: "discord.template.stalled", default: announcer.stalled)
+        announcer.broadcastStarted = reader.string(forKey: "discord.template.broadcast.started", default: announcer.broadcastStarted)
+        announcer.broadcastEnded = reader.string(forKey: "discord.template.broadcast.ended", default: announcer.broadcastEnded)
         announcer.embeds = reader.string(forKey: "discord.style") == "embed"
         self.announcer = announcer
         username = reader.string(forKey: "discord.username").flatMap { $0.isEmpty ? nil : $0 }

@@ -22,3 +22,9 @@ extension SessionCheckReply: ResponseEncodable {}
 extension OpenSessionsReply: ResponseEncodable {}
 extension StreamHealthReply: ResponseEncodable {}
 extension LineupHealth: ResponseEncodable {}
+extension OutputTargetView: ResponseEncodable {}
+extension OutputsOverview: ResponseEncodable {}
+extension RecordingView: ResponseEncodable {}
+extension RecordingList: ResponseEncodable {}
+extension RecordingStatus: ResponseEncodable {}
+extension HookGatewayStatus: ResponseEncodable {}

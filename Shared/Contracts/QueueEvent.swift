@@ -71,6 +71,10 @@ public struct QueueEventType: RawRepresentable, Codable, Sendable, Hashable, Cus
     public static let queueResumed = Self(rawValue: "queue.resumed")
     public static let queueCleared = Self(rawValue: "queue.cleared")
     public static let blockChanged = Self(rawValue: "block.changed")
+    /// The broadcast went out to the platforms (`source`: `programme` or `lead`) / stopped going
+    /// out (`started_at`, and `seconds` it was live), as HookGateway reports it.
+    public static let broadcastStarted = Self(rawValue: "broadcast.started")
+    public static let broadcastEnded = Self(rawValue: "broadcast.ended")
     /// SRS confirmed (or no longer knew) a session QueueService had asked to be kicked.
     public static let kickSettled = Self(rawValue: "session.kick_settled")
 
@@ -117,12 +121,14 @@ public struct QueueEventPayload: Codable, Sendable, Equatable {
     /// The DJ's profile picture (`picture_url`, an absolute URL) on the events that announce them:
     /// `turn.started`, `turn.ended`, `dj.joined`.
     public var pictureUrl: String?
+    /// What goes out, on `broadcast.*`: `programme` or `lead`.
+    public var source: String?
 
     public init(
         userId: UUID? = nil, djName: String? = nil, position: Int? = nil, reason: DepartureReason? = nil,
         clientId: String? = nil, startedAt: Date? = nil, endsAt: Date? = nil, actorId: UUID? = nil,
         fromPosition: Int? = nil, swapInterval: Double? = nil, seconds: Double? = nil, enabled: Bool? = nil,
-        pictureUrl: String? = nil
+        pictureUrl: String? = nil, source: String? = nil
     ) {
         self.userId = userId
         self.djName = djName
@@ -137,6 +143,7 @@ public struct QueueEventPayload: Codable, Sendable, Equatable {
         self.seconds = seconds
         self.enabled = enabled
         self.pictureUrl = pictureUrl
+        self.source = source
     }
 }
 

@@ -35,10 +35,15 @@ import TestSupport
         } throws: { error in
             (error as? MailError)?.message.contains("did not finish within") == true
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Far below the command's 60 s, however loaded the machine: the timeout, not the command, ended it.
+        #expect(ContinuousClock.now - started < .seconds(30))
         let sleeper = try #require(Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        let state = (try? String(contentsOfFile: "/proc/\(sleeper)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
-        #expect(state == nil || state == "Z", "the command's own children are killed too")
+        func gone() -> Bool {
+            let state = (try? String(contentsOfFile: "/proc/\(sleeper)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
+            return state == nil || state == "Z"
+        }
+        for _ in 0..<100 where !gone() { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(gone(), "the command's own children are killed too")
     }
 
     @Test func withoutACommandMailLandsInTheOutbox() async throws {

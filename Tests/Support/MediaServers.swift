@@ -5,13 +5,14 @@ public final class NginxRTMP: @unchecked Sendable {
     public let port: Int
     private let process: Process
 
-    public static func start() async throws -> NginxRTMP {
+    /// - Parameter port: a port to listen on again (a "platform" coming back), or nil for a free one.
+    public static func start(port chosen: Int? = nil) async throws -> NginxRTMP {
         let module = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx"), FileManager.default.fileExists(atPath: module) else {
             throw ServiceProcessError("nginx with libnginx-mod-rtmp is needed for the real-OBS test (make test installs it)")
         }
         let directory = try temporaryDirectory("nginx")
-        let port = try freePort()
+        let port = try chosen ?? freePort()
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
         let config = """
             load_module \(module);

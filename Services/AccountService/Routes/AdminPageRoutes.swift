@@ -3,11 +3,13 @@ import Hummingbird
 import Shared
 
 /// The admins' pages: users, the night's queue (its actions go to QueueService with the admin's
-/// own session, and every connected DJ's bitrate), and every service's status on one panel.
+/// own session, and every connected DJ's bitrate), the outputs (managed on HookGateway with the
+/// admin's own session, `AdminPageRoutes+Outputs`), and every service's status on one panel.
 struct AdminPageRoutes {
     let web: WebSession
     let accounts: Accounts
     let queue: QueueDesk
+    let gateway: GatewayDesk
     let status: ServiceStatusBoard
     static let pageSize = 25
 
@@ -42,13 +44,9 @@ struct AdminPageRoutes {
         router.get("admin/queue") { request, _ in
             let visit = await web.visit(request)
             if let refusal = refuse(visit, request) { return refusal }
-            let settings = await queue.get("/time-settings", as: TimeSettings.self)
-            let block = await queue.get("/block-toggle", as: BlockStatus.self)
             let flash: [String: Any]? = request.uri.queryParameters["error"].map { ["message": String($0), "bad": true] }
-            return web.page("admin_queue", visit, title: "Tonight", [
-                "mainClass": "wide", "intervalMinutes": Int((settings?.swapInterval ?? 3600) / 60), "blocking": block?.isBlocked ?? false,
-                "lastDj": block?.lastDjName as Any, "flash": flash as Any,
-            ])
+                ?? request.uri.queryParameters["done"].flatMap { Self.outputsDone[String($0)] }.map { ["message": $0] }
+            return await nightPage(visit, flash: flash)
         }
         router.get("admin/queue/health") { request, context in
             let visit = await web.visit(request)
@@ -75,6 +73,18 @@ struct AdminPageRoutes {
                 "mainClass": "wide", "services": board.services.map { ["name": $0.name, "ok": $0.ok, "detail": $0.detail] }, "obs": board.obs, "notifier": board.notifier,
             ])
         }
+        addOutputs(to: router)
+    }
+
+    /// The night page; `outputForm` is a refused new target's name and URL, typed again for the
+    /// admin (its stream key never: that field is write-only).
+    func nightPage(_ visit: WebVisit, flash: [String: Any]?, outputForm: [String: String] = [:], status: HTTPResponse.Status = .ok) async -> Response {
+        let settings = await queue.get("/time-settings", as: TimeSettings.self)
+        let block = await queue.get("/block-toggle", as: BlockStatus.self)
+        return web.page("admin_queue", visit, title: "Tonight", status: status, [
+            "mainClass": "wide", "intervalMinutes": Int((settings?.swapInterval ?? 3600) / 60), "blocking": block?.isBlocked ?? false,
+            "lastDj": block?.lastDjName as Any, "flash": flash as Any, "outputForm": outputForm,
+        ])
     }
 
     /// QueueService's admin route and JSON body (a Shared contract) for a form on the night page.
@@ -111,7 +121,7 @@ struct AdminPageRoutes {
         }
     }
 
-    private func refuse(_ visit: WebVisit, _ request: Request) -> Response? {
+    func refuse(_ visit: WebVisit, _ request: Request) -> Response? {
         guard let user = visit.user else { return web.requireLogin(request) }
         guard user.role == .admin else { return web.message(visit, heading: "Admins only", text: "This page is for the collective's admins.", status: .forbidden) }
         return nil

@@ -3,24 +3,28 @@ import Hummingbird
 import Shared
 
 /// The pages of a logged-in DJ: the dashboard (key, encoder settings, live state, their own
-/// stream's health) and settings.
+/// stream's health, their recorded sets) and settings.
 struct DJPageRoutes {
     let web: WebSession
     let accounts: Accounts
     let limits: AttemptLimits
     let queue: QueueDesk
+    let gateway: GatewayDesk
 
     func add(to router: RouterGroup<ServiceRequestContext>) {
-        router.get("dashboard") { request, _ in
+        router.get("dashboard") { request, context in
             let visit = await web.visit(request)
             guard let user = visit.user else { return web.requireLogin(request) }
             var flash: [String: Any]?
             switch request.uri.queryParameters["done"].map(String.init) {
             case "rotated": flash = ["message": "Your new key is below. The old one no longer works: update your encoder."]
+            case "recording-deleted": flash = ["message": "Recording deleted."]
             default: if request.uri.queryParameters["welcome"] != nil { flash = ["message": "Welcome! Your key and the encoder settings are below."] }
             }
+            let recordings = await RecordingRoutes.listing(gateway, for: user, context)
             return web.page("dashboard", visit, title: "Dashboard", [
                 "rtmpURL": web.links.rtmpURL, "streamKey": try accounts.revealStreamKey(of: user), "legacyKey": user.legacyKey, "flash": flash as Any,
+                "recordings": recordings.rows, "hasRecordings": !recordings.rows.isEmpty, "recordingsProblem": recordings.problem as Any,
             ])
         }
         router.get("dashboard/health") { request, context in

@@ -1,14 +1,15 @@
 import Foundation
+import MultipartKit
 
 /// A browser's `multipart/form-data` body (RFC 7578), as a form with a file input posts it:
-/// each part's name, its file name and type when it is a file, and its bytes. Hummingbird reads
-/// only URL-encoded forms, and the pages need nothing more than this.
+/// each part's name, its file name when it is a file, and its bytes. Hummingbird reads only
+/// URL-encoded forms; the multipart framing is MultipartKit's.
 struct MultipartForm {
     struct Part {
         var name: String
         /// Set for a file input, empty when none was chosen.
         var filename: String?
-        var body: ArraySlice<UInt8>
+        var body: [UInt8]
     }
 
     var parts: [Part]
@@ -28,25 +29,34 @@ struct MultipartForm {
         return nil
     }
 
+    /// Parsed by MultipartKit; only a body that reaches its closing delimiter counts, so a
+    /// truncated upload is refused rather than taken for a shorter picture.
     init(body: [UInt8], boundary: String) throws {
-        let delimiter = Array("--\(boundary)".utf8)
-        let separator = Array("\r\n".utf8) + delimiter
-        guard body.starts(with: delimiter) else { throw Unreadable() }
+        let parser = MultipartParser(boundary: boundary)
         var parts: [Part] = []
-        var cursor = delimiter.count
-        while true {
-            // After a delimiter: `--` ends the body, CRLF starts the next part.
-            if body[cursor...].starts(with: Array("--".utf8)) { break }
-            guard body[cursor...].starts(with: Array("\r\n".utf8)) else { throw Unreadable() }
-            let start = cursor + 2
-            guard let end = Self.find(separator, in: body, from: start),
-                  let headerEnd = Self.find(Array("\r\n\r\n".utf8), in: body, from: start), headerEnd <= end
-            else { throw Unreadable() }
-            let headers = String(decoding: body[start..<headerEnd], as: UTF8.self)
-            guard let disposition = Self.disposition(headers), let name = disposition["name"] else { throw Unreadable() }
-            parts.append(Part(name: name, filename: disposition["filename"], body: body[(headerEnd + 4)..<end]))
-            cursor = end + separator.count
+        var headers: [(String, String)] = []
+        var partBody: [UInt8] = []
+        var malformed = false
+        parser.onHeader = { name, value in headers.append((name, value)) }
+        parser.onBody = { chunk in partBody.append(contentsOf: chunk.readableBytesView) }
+        parser.onPartComplete = {
+            let disposition = headers.first { $0.0.lowercased() == "content-disposition" }.flatMap { Self.parameters(of: $0.1) }
+            if let name = disposition?["name"] {
+                parts.append(Part(name: name, filename: disposition?["filename"], body: partBody))
+            } else {
+                malformed = true
+            }
+            headers = []
+            partBody = []
         }
+        do {
+            try parser.execute(body)
+        } catch {
+            throw Unreadable()
+        }
+        let closing = Array("--\(boundary)--".utf8)
+        let trimmed = body.reversed().drop(while: { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") })
+        guard !malformed, !parts.isEmpty, trimmed.starts(with: closing.reversed()) else { throw Unreadable() }
         self.parts = parts
     }
 
@@ -62,34 +72,16 @@ struct MultipartForm {
         return Data(part.body)
     }
 
-    /// The parameters of a part's `Content-Disposition: form-data; name="…"; filename="…"`.
-    private static func disposition(_ headers: String) -> [String: String]? {
-        for line in headers.split(separator: "\r\n") {
-            let header = line.split(separator: ":", maxSplits: 1)
-            guard header.count == 2, header[0].trimmingCharacters(in: .whitespaces).lowercased() == "content-disposition" else { continue }
-            var parameters: [String: String] = [:]
-            for field in header[1].split(separator: ";").dropFirst() {
-                let pair = field.split(separator: "=", maxSplits: 1)
-                guard pair.count == 2 else { continue }
-                var value = pair[1].trimmingCharacters(in: .whitespaces)
-                if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
-                parameters[pair[0].trimmingCharacters(in: .whitespaces).lowercased()] = value
-            }
-            return parameters
+    /// The parameters of a `Content-Disposition: form-data; name="…"; filename="…"` value.
+    private static func parameters(of value: String) -> [String: String] {
+        var parameters: [String: String] = [:]
+        for field in value.split(separator: ";").dropFirst() {
+            let pair = field.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            var value = pair[1].trimmingCharacters(in: .whitespaces)
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            parameters[pair[0].trimmingCharacters(in: .whitespaces).lowercased()] = value
         }
-        return nil
-    }
-
-    /// Where `needle` first occurs in `haystack` at or after `start`.
-    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard let first = needle.first, haystack.count >= needle.count else { return nil }
-        var index = start
-        let last = haystack.count - needle.count
-        while index <= last {
-            guard let candidate = haystack[index...last].firstIndex(of: first) else { return nil }
-            if haystack[candidate..<(candidate + needle.count)].elementsEqual(needle) { return candidate }
-            index = candidate + 1
-        }
-        return nil
+        return parameters
     }
 }

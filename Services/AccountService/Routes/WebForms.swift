@@ -100,3 +100,22 @@ struct QueueActionForm: WebForm {
         case userId = "user_id"
     }
 }
+
+/// `/admin/outputs`: a new output target. The stream key is written here and never shown again.
+struct OutputForm: WebForm {
+    var csrf: String?
+    var name: String?
+    var url: String?
+    var streamKey: String?
+
+    enum CodingKeys: String, CodingKey {
+        case csrf, name, url
+        case streamKey = "stream_key"
+    }
+}
+
+/// `/recordings/:id/delete`, from the dashboard or (`from=admin`) the admins' list.
+struct RecordingDeleteForm: WebForm {
+    var csrf: String?
+    var from: String?
+}

@@ -11,6 +11,7 @@ struct Gatekeeper: Sendable {
     let queue: any QueuePublishes
     let sessions: any QueueOpenSessions
     let closes: SessionCloseRelay
+    let programme: ProgrammeTracker
 
     /// The answer to an `http_hooks` request.
     func answer(_ hook: HookRequest, requestID: String, logger: Logger) async -> HookReply {
@@ -20,6 +21,8 @@ struct Gatekeeper: Sendable {
         case .onUnpublish, .onClose:
             if policy.isIngest(hook) {
                 await closes.deliver(SessionCloseRequest(clientId: hook.clientId, action: hook.action), requestID: requestID)
+            } else if policy.isProgramme(hook) {
+                await programme.ended(clientId: hook.clientId)
             }
             HookCounter.count(hook.kind, .accepted)
             return .accept
@@ -39,6 +42,8 @@ struct Gatekeeper: Sendable {
         case .sessionEnd(let name):
             if policy.isIngest(hook) {
                 await closes.deliver(SessionCloseRequest(clientId: hook.clientId, action: name), requestID: requestID)
+            } else if policy.isProgramme(hook) {
+                await programme.ended(clientId: hook.clientId)
             }
             HookCounter.count(hook.kind, .accepted)
             return .accept
@@ -104,6 +109,11 @@ struct Gatekeeper: Sendable {
         case .relay:
             log.info("relay publish accepted (not queued)", metadata: metadata)
             HookCounter.count(.onPublish, .relay)
+            return .accept
+        case .programme:
+            log.info("programme publish accepted (not queued)", metadata: metadata)
+            HookCounter.count(.onPublish, .programme)
+            await programme.published(clientId: hook.clientId, feed: ProgrammeFeed(app: hook.app, stream: hook.stream ?? ""))
             return .accept
         case .djPublish(let streamKey):
             do {

@@ -9,7 +9,7 @@ enum HookCounter {
         case badSecret = "bad_secret"
         case malformed
         case tooLarge = "too_large"
-        case lead, queued, refused, relay
+        case lead, queued, refused, relay, programme
         case unknownKey = "unknown_key"
         case none, forwarded
         case peerFailure = "peer_failure"

@@ -16,8 +16,13 @@ protocol QueueOpenSessions: Sendable {
     func openSessions(requestID: String?) async throws -> [OpenSessionsReply.Session]
 }
 
+/// Where the broadcast's start and end are journaled (and so announced).
+protocol QueueBroadcasts: Sendable {
+    func broadcast(_ change: BroadcastChange, requestID: String?) async throws
+}
+
 /// QueueService over HTTP.
-struct QueuePeer: QueuePublishes, QueueSessions, QueueOpenSessions {
+struct QueuePeer: QueuePublishes, QueueSessions, QueueOpenSessions, QueueBroadcasts {
     let client: PeerClient
 
     func publish(_ request: PublishRequest, requestID: String) async throws -> PublishReply {
@@ -41,5 +46,10 @@ struct QueuePeer: QueuePublishes, QueueSessions, QueueOpenSessions {
         let reply = try await client.get("/internal/v1/forward?client_id=\(clientId)", requestID: requestID)
         guard reply.status == 200 else { throw PeerError.unexpected(client, reply) }
         return try reply.decode(ForwardReply.self).urls
+    }
+
+    func broadcast(_ change: BroadcastChange, requestID: String?) async throws {
+        let reply = try await client.post("/internal/v1/broadcast", json: change, requestID: requestID)
+        guard reply.status == 200 else { throw PeerError.unexpected(client, reply) }
     }
 }

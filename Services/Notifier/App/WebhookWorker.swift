@@ -45,7 +45,7 @@ actor WebhookWorker: Service {
         self.now = now
         self.logger = logger
         self.status = WebhookStatus(
-            webhook: target.label, events: target.kinds.map(\.rawValue).sorted(), state: sending ? .ok : .muted,
+            webhook: target.label, events: target.announced.map(\.rawValue).sorted(), state: sending ? .ok : .muted,
             cursor: try cursorFile.read() ?? 0
         )
         sentCounter = Counter(label: "notifier_messages_sent_total", dimensions: [("webhook", "\(target.index)")])
@@ -75,7 +75,7 @@ actor WebhookWorker: Service {
         // After a failed cursor write the follower reads the page again: skip what was handled.
         for event in page.events where event.seq > status.cursor {
             if Task.isCancelled || status.state == .disabled { break }
-            if sending, let kind = announcer.kind(of: event), target.kinds.contains(kind) {
+            if sending, let kind = announcer.kind(of: event), target.announced.contains(kind) {
                 if context == nil { context = await upNext() }
                 if let message = announcer.message(for: event, context: context ?? .init()) {
                     await deliver(message, for: event)

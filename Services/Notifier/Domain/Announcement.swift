@@ -8,6 +8,10 @@ struct Announcer: Sendable, Equatable {
     var joined = "{dj_name} joined the queue (number {position})."
     /// A turn ended because nothing arrived from the DJ's encoder; `{next}` is who took over.
     var stalled = "⚠️ {dj_name}'s stream stalled — moving on to {next}."
+    /// The broadcast went out to the platforms; `{source}` is `programme` or `lead`, `{on_air}` who is on air.
+    var broadcastStarted = "🔴 The broadcast is live!"
+    /// The broadcast stopped going out; `{duration}` is how long it was live.
+    var broadcastEnded = "The broadcast has ended after {duration}."
     /// Plain `content`, or an embed with DJ name, time on air and who is up next.
     var embeds = false
 
@@ -23,17 +27,21 @@ struct Announcer: Sendable, Equatable {
         case .turnStarted: .started
         case .turnEnded: .ended
         case .djJoined: .joined
+        case .broadcastStarted, .broadcastEnded: .broadcast
         default: nil
         }
     }
 
     func message(for event: QueueEvent, context: Context) -> DiscordMessage? {
-        guard let kind = kind(of: event), let dj = event.payload.djName else { return nil }
+        guard let kind = kind(of: event) else { return nil }
+        if kind == .broadcast { return broadcastMessage(for: event, context: context) }
+        guard let dj = event.payload.djName else { return nil }
         let skippedStall = kind == .ended && event.payload.reason == .stalled
         let template = switch kind {
         case .started: started
         case .ended: skippedStall ? stalled : ended
         case .joined: joined
+        case .broadcast: broadcastStarted
         }
         let takeover = context.onAir.flatMap { $0 == dj ? nil : $0 } ?? context.upNext
         let onAir = event.payload.startedAt.map { Self.duration(event.time.timeIntervalSince($0)) }
@@ -54,6 +62,20 @@ struct Announcer: Sendable, Equatable {
                 title: text, description: nil, timestamp: event.time, color: kind == .started ? 0x2ECC71 : 0x95A5A6, fields: fields,
                 thumbnailURL: event.payload.pictureUrl.flatMap(Self.absoluteWebURL)
             ),
+        ])
+    }
+
+    /// The broadcast's start and end name no DJ: the programme may carry anyone, or no one yet.
+    private func broadcastMessage(for event: QueueEvent, context: Context) -> DiscordMessage {
+        let live = event.type == .broadcastStarted
+        let values = [
+            "source": event.payload.source ?? "", "on_air": context.onAir ?? "nobody yet",
+            "duration": Self.duration(event.payload.seconds ?? event.payload.startedAt.map { event.time.timeIntervalSince($0) } ?? 0),
+        ]
+        let text = values.reduce(live ? broadcastStarted : broadcastEnded) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+        guard embeds else { return DiscordMessage(content: text) }
+        return DiscordMessage(content: nil, embeds: [
+            DiscordMessage.Embed(title: text, description: nil, timestamp: event.time, color: live ? 0xE74C3C : 0x95A5A6, fields: [], thumbnailURL: nil),
         ])
     }
 

@@ -8,13 +8,17 @@ enum AnnouncementKind: String, Sendable {
     case ended
     /// A DJ joined the waiting line.
     case joined
+    /// The broadcast went out to the platforms, or stopped (`broadcast.started` / `broadcast.ended`).
+    case broadcast
 }
 
-/// One Discord webhook and its filter, from `DISCORD_WEBHOOK_URL(S)`: `URL` or `URL|started,ended,joined`.
+/// One Discord webhook and its filter, from `DISCORD_WEBHOOK_URL(S)`: `URL` or `URL|started,ended,joined,broadcast`.
 struct WebhookTarget: Sendable, Equatable {
     let index: Int
     let url: String
     let kinds: Set<AnnouncementKind>
+    /// No filter was given: the broadcast's start and end are announced too.
+    var unfiltered = false
 
     static let defaultKinds: Set<AnnouncementKind> = [.started, .ended]
 
@@ -23,6 +27,11 @@ struct WebhookTarget: Sendable, Equatable {
         let parts = url.split(separator: "/")
         if let id = parts.dropLast().last, parts.count >= 2 { return "#\(index) webhook \(id)/***" }
         return "#\(index)"
+    }
+
+    /// What this webhook announces: its filter's kinds, or without one the turns and the broadcast.
+    var announced: Set<AnnouncementKind> {
+        unfiltered ? kinds.union([.broadcast]) : kinds
     }
 
     static func parse(_ entries: [String]) throws -> [WebhookTarget] {
@@ -37,12 +46,12 @@ struct WebhookTarget: Sendable, Equatable {
                 kinds = []
                 for name in pieces[1].split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
                     guard let kind = AnnouncementKind(rawValue: name) else {
-                        throw WebhookConfigurationError(message: "webhook \(offset + 1): unknown event \"\(name)\" (use started, ended, joined)")
+                        throw WebhookConfigurationError(message: "webhook \(offset + 1): unknown event \"\(name)\" (use started, ended, joined, broadcast)")
                     }
                     kinds.insert(kind)
                 }
             }
-            return WebhookTarget(index: offset + 1, url: url, kinds: kinds)
+            return WebhookTarget(index: offset + 1, url: url, kinds: kinds, unfiltered: pieces.count == 1)
         }
     }
 }

@@ -112,6 +112,13 @@ actor QueueEngine: Service {
         return StreamHealthReply(known: report.publishers.filter { machine.state.session(clientId: $0.clientId) != nil }.count)
     }
 
+    /// The broadcast went live or ended; answered once journaled. Returns whether it was news.
+    func broadcast(_ change: BroadcastChange) async throws -> Bool {
+        let events = machine.broadcast(change, now: clock.now())
+        try await commit(events)
+        return !events.isEmpty
+    }
+
     private func kickSettled(clientId: String) async {
         let events = machine.kickSettled(clientId: clientId, now: clock.now())
         do {

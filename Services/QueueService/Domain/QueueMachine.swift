@@ -231,6 +231,26 @@ struct QueueMachine: Sendable {
         log.record(.leadLowBitrate, QueueEventPayload(userId: lead.userId, djName: lead.djName, position: 0, enabled: low))
     }
 
+    // MARK: - Broadcast
+
+    /// HookGateway says the broadcast went live or ended. Only a change is an event: a report
+    /// repeated (a retry the first answer of which was lost) changes nothing, and an end without
+    /// a start (HookGateway restarted) is not announced.
+    mutating func broadcast(_ change: BroadcastChange, now: Date) -> [QueueEvent] {
+        record(now) { machine, log in
+            switch (change.live, machine.state.broadcast) {
+            case (true, nil):
+                machine.state.broadcast = Broadcast(source: change.source, startedAt: now)
+                log.record(.broadcastStarted, QueueEventPayload(startedAt: now, source: change.source))
+            case (false, let broadcast?):
+                machine.state.broadcast = nil
+                log.record(.broadcastEnded, QueueEventPayload(startedAt: broadcast.startedAt, seconds: now.timeIntervalSince(broadcast.startedAt), source: broadcast.source))
+            case (true, _?), (false, nil):
+                break
+            }
+        }
+    }
+
     // MARK: - Admin
 
     /// Carries out an admin's command; its events name the admin.

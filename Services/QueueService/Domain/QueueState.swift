@@ -21,6 +21,8 @@ struct QueueState: Codable, Equatable, Sendable {
     var blockedDJ: BlockedDJ?
     /// SRS sessions QueueService asked HookGateway to disconnect and SRS has not yet confirmed.
     var pendingKicks: [PendingKick] = []
+    /// Going out to the platforms since, as HookGateway last reported; nil while it is not.
+    var broadcast: Broadcast?
 
     init(swapInterval: Double) {
         self.swapInterval = swapInterval
@@ -138,4 +140,10 @@ struct QueueRules: Sendable, Equatable {
     /// How long a session publishes before its bitrate is judged: the ingests' figures are
     /// averages that read 0 at first (SRS's `recv_30s` over 30 s, nginx-rtmp's `bw_in` over 10 s).
     var bitrateWarmUp: TimeInterval = 30
+}
+
+/// The broadcast while it goes out: from where, and since when.
+struct Broadcast: Codable, Equatable, Sendable {
+    var source: String
+    var startedAt: Date
 }

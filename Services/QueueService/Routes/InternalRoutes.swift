@@ -42,6 +42,15 @@ struct InternalRoutes {
             }
             return await engine.lineupHealth(of: userId)
         }
+        group.post("broadcast") { request, context -> SessionCloseReply in
+            let change = try await request.decode(as: BroadcastChange.self, context: context, limit: BodyLimit.command)
+            guard ["programme", "lead"].contains(change.source) else {
+                throw APIError.badRequest("source must be programme or lead.", code: "invalid_source", field: "source")
+            }
+            let changed = try await engine.broadcast(change)
+            context.logger.info("broadcast", metadata: ["live": "\(change.live)", "source": "\(change.source)", "changed": "\(changed)"])
+            return SessionCloseReply(changed: changed)
+        }
         group.post("users/forget") { request, context -> SessionCloseReply in
             let forget = try await request.decode(as: ForgetUserRequest.self, context: context, limit: BodyLimit.command)
             try await engine.forget(forget.userId)

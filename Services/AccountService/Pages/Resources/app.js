@@ -23,8 +23,10 @@
       button.textContent = show ? "Hide" : "Show";
     });
   });
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) { if (!window.confirm(form.dataset.confirm)) event.preventDefault(); });
+  // Delegated, so forms added later from a template (the waiting list, the outputs) ask too.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
   var zone = document.querySelector("select[data-browser-zone]");
   if (zone && !zone.dataset.chosen) {
@@ -152,4 +154,62 @@
       if (input.validationMessage) { event.preventDefault(); input.reportValidity(); }
     });
   });
+})();
+(function () {
+  "use strict";
+  // The night page's Outputs panel, polled from AccountService (which asks HookGateway with the
+  // admin's session). Rows are kept and updated in place, so a button is never swapped out
+  // from under a click.
+  var rows = document.querySelector("[data-outputs]");
+  if (!rows) return;
+  var template = document.getElementById("output-row"), tone = { live: "ok", failing: "bad" };
+  function note(message) {
+    var row = document.createElement("tr"), cell = document.createElement("td");
+    cell.colSpan = 5;
+    cell.className = "muted";
+    cell.textContent = message;
+    row.appendChild(cell);
+    return row;
+  }
+  function set(row, selector, text) {
+    var cell = row.querySelector(selector);
+    if (cell.textContent !== text) cell.textContent = text;
+  }
+  function show(panel) {
+    document.getElementById("outputs-source").textContent = "Source: " + panel.source;
+    var kept = {};
+    Array.prototype.forEach.call(rows.querySelectorAll("tr[data-id]"), function (row) { kept[row.dataset.id] = row; });
+    var shown = panel.targets.map(function (target) {
+      var row = kept[target.id] || template.content.firstElementChild.cloneNode(true);
+      row.dataset.id = target.id;
+      set(row, ".name", target.name);
+      set(row, ".url", target.url);
+      set(row, ".key", target.key_hint);
+      set(row, ".state", target.status);
+      row.querySelector(".state").className = "badge state" + (tone[target.state] ? " " + tone[target.state] : "");
+      set(row, ".problem", target.problem || "");
+      set(row, ".bitrate", target.bitrate);
+      set(row, ".uptime", target.uptime);
+      var toggle = row.querySelector("form[data-toggle]");
+      toggle.action = "/admin/outputs/" + target.id + (target.enabled ? "/disable" : "/enable");
+      set(toggle, "button", target.enabled ? "Disable" : "Enable");
+      row.querySelector("form[data-delete]").action = "/admin/outputs/" + target.id + "/delete";
+      return row;
+    });
+    if (!shown.length) { rows.replaceChildren(note("No outputs yet: add one below.")); return; }
+    var same = shown.length === rows.children.length && shown.every(function (row, index) { return rows.children[index] === row; });
+    if (!same) rows.replaceChildren.apply(rows, shown);
+  }
+  function poll() {
+    fetch(rows.dataset.outputs, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) rows.replaceChildren(note(body.error ? body.error.message : "The outputs are unavailable right now."));
+          else show(body);
+          if (response.status !== 401) setTimeout(poll, 2000);
+        });
+      })
+      .catch(function () { rows.replaceChildren(note("The outputs are unavailable right now.")); setTimeout(poll, 2000); });
+  }
+  poll();
 })();

@@ -1,0 +1,309 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// Records every turn as its own file (`RECORD_STREAM`): follows the queue, and while a lead is on
+/// air runs one supervised capture of their stream as received into an opaquely named partial
+/// file, closes it cleanly when the turn ends and only then gives it its DJ-and-turn name. Below
+/// `RECORDING_MIN_FREE_MB` it stops recording and says so; it never touches the stream itself.
+actor TurnRecorder: Service {
+    struct Settings: Sendable {
+        /// `LEAD_PULL_URL`, with `{app}` and `{stream}`.
+        var pullTemplate: String
+        var minimumFreeBytes: UInt64
+        var retentionDays: Int
+        /// For the date and time in file names: the gateway's own (`TZ`).
+        var timeZone = TimeZone.current
+        /// How often free space is looked at while running.
+        var spaceCheckInterval: Duration = .seconds(2)
+        /// How often old recordings are looked for (also at start).
+        var sweepInterval: Duration = .seconds(3600)
+        /// How long a capture has to close its file after SIGINT before it is killed.
+        var stopGrace: Duration = .seconds(10)
+        /// Restarts of a capture that ended on its own while its turn goes on.
+        var backoff = Backoff(base: .seconds(1), cap: .seconds(30))
+    }
+
+    private struct Active {
+        var job: RecordingJob
+        var id: String
+        var run: any RecordingCaptureRun
+        var startedAt: Date
+        var watcher: Task<Void, Never>?
+        var stopping = false
+    }
+
+    private let library: RecordingLibrary
+    private let capture: any RecordingCapture
+    private let queue: any QueueStateReading
+    private let settings: Settings
+    private let clock: any Clock<Duration>
+    private let logger: Logger
+
+    private var numbers = TurnNumbers()
+    private var wanted: [RecordingJob] = []
+    private var active: [RecordingJob.TurnKey: Active] = [:]
+    private var parts: [RecordingJob.TurnKey: Int] = [:]
+    private var failures: [RecordingJob.TurnKey: Int] = [:]
+    private var retrying: Set<RecordingJob.TurnKey> = []
+    /// nil until free space was first looked at: nothing starts before.
+    private var room: Bool?
+    private var freeBytes: UInt64?
+    private var shuttingDown = false
+    /// False until the state was read once: a gateway started mid-turn records that turn at once,
+    /// not only from the queue's next event.
+    private var stateRead = false
+    private var lastError: (message: String, at: Date)?
+
+    init(
+        library: RecordingLibrary, capture: any RecordingCapture, queue: any QueueStateReading, settings: Settings,
+        clock: any Clock<Duration> = ContinuousClock(), logger: Logger
+    ) {
+        self.library = library
+        self.capture = capture
+        self.queue = queue
+        self.settings = settings
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The queue moved: learn the turns' numbers from the events, then read the whole state again.
+    /// Throws when the state cannot be read, so the follower offers the page again.
+    func queueMoved(_ events: [QueueEvent]) async throws {
+        numbers.learn(events)
+        let state = try await queue.state(timeout: nil)
+        stateRead = true
+        want(RecordingPlan.jobs(state: state, numbers: numbers))
+    }
+
+    func currentStatus() -> RecordingStatus {
+        let now = active.values.min { $0.startedAt < $1.startedAt }
+        let state: RecordingStatus.State = room == false ? .stoppedForSpace : (now == nil ? .idle : .recording)
+        return RecordingStatus(
+            state: state, djName: now?.job.djName, recordingSince: now?.startedAt, freeMegabytes: freeBytes.map { $0 / 1_048_576 },
+            minimumFreeMegabytes: settings.minimumFreeBytes / 1_048_576, lastError: lastError?.message, lastErrorAt: lastError?.at
+        )
+    }
+
+    func run() async throws {
+        do {
+            try await onDisk { [library] in try library.prepare() }
+        } catch {
+            note("cannot prepare the recordings directory: \(error)")
+        }
+        await finishLeftovers()
+        await cancelWhenGracefulShutdown {
+            await self.watch()
+        }
+        await stopAll()
+    }
+
+    // MARK: - Reconciling wanted turns with running captures
+
+    private func want(_ jobs: [RecordingJob]) {
+        wanted = jobs
+        let keys = Set(jobs.map(\.key))
+        parts = parts.filter { keys.contains($0.key) }
+        failures = failures.filter { keys.contains($0.key) }
+        reconcile()
+    }
+
+    private func reconcile() {
+        let keys = Set(wanted.map(\.key))
+        for (key, running) in active where !running.stopping && (!keys.contains(key) || room != true || shuttingDown) {
+            active[key]?.stopping = true
+            Task { [grace = settings.stopGrace] in await running.run.stop(within: grace) }
+        }
+        guard room == true, !shuttingDown else { return }
+        for job in wanted where active[job.key] == nil && !retrying.contains(job.key) {
+            start(job)
+        }
+    }
+
+    private func start(_ job: RecordingJob) {
+        // Looked at again just before: the last periodic look may be two seconds old.
+        freeBytes = library.freeBytes()
+        guard RecordingPlan.hasRoom(free: freeBytes, minimum: settings.minimumFreeBytes) else {
+            noteRoom(false)
+            return
+        }
+        let part = parts[job.key, default: 0] + 1
+        let slug = RecordingName.slug(job.djName, avoiding: [job.stream])
+        let id = Self.randomID()
+        let recording = StoredRecording(
+            id: id, userId: job.key.userId, djName: job.djName, turn: job.turn, part: part, startedAt: Date(), endedAt: nil, durationSeconds: nil,
+            fileName: RecordingName.fileName(turnStartedAt: job.key.turnStartedAt, slug: slug, turn: job.turn, part: part, timeZone: settings.timeZone)
+        )
+        let url = job.pullURL(template: settings.pullTemplate)
+        let run: any RecordingCaptureRun
+        do {
+            let path = try library.begin(recording)
+            run = try capture.start(pulling: url, into: path, redacting: [url, job.stream])
+        } catch {
+            note("cannot start recording \(job.djName)'s turn: \(error)")
+            retry(job.key)
+            return
+        }
+        parts[job.key] = part
+        active[job.key] = Active(job: job, id: id, run: run, startedAt: recording.startedAt)
+        active[job.key]?.watcher = Task { [weak self] in
+            let end = await run.finished()
+            await self?.ended(job.key, id: id, end: end)
+        }
+        logger.info("recording started", metadata: ["dj_name": "\(job.djName)", "turn": "\(job.turn)", "part": "\(part)", "recording_id": "\(id)"])
+    }
+
+    private func ended(_ key: RecordingJob.TurnKey, id: String, end: RecordingCaptureEnd) async {
+        var ran = 0.0
+        if let running = active[key], running.id == id {
+            ran = Date().timeIntervalSince(running.startedAt)
+            active[key] = nil
+        }
+        let endedAt = Date()
+        let duration = await capture.duration(of: library.partialMediaPath(id))
+        do {
+            if let view = try await onDisk({ [library] in try library.finish(id: id, endedAt: endedAt, durationSeconds: duration) }) {
+                logger.info("recording finished", metadata: [
+                    "file": "\(view.fileName)", "recording_id": "\(id)", "seconds": "\(view.durationSeconds ?? 0)", "bytes": "\(view.bytes)",
+                ])
+            }
+        } catch {
+            note("cannot finish recording \(id): \(error)")
+        }
+        if !end.stopped {
+            if let complaint = end.complaint { note("the recorder stopped: \(complaint)") }
+            // A capture that ran a while had a working stream: start counting failures again.
+            if ran > 60 { failures[key] = nil }
+            retry(key)
+        }
+        reconcile()
+    }
+
+    private func retry(_ key: RecordingJob.TurnKey) {
+        guard wanted.contains(where: { $0.key == key }), !retrying.contains(key) else { return }
+        let attempt = failures[key, default: 0]
+        failures[key] = attempt + 1
+        retrying.insert(key)
+        let delay = settings.backoff.delay(attempt: attempt)
+        Task { [clock] in
+            try? await clock.sleep(for: delay)
+            self.retryDue(key)
+        }
+    }
+
+    private func retryDue(_ key: RecordingJob.TurnKey) {
+        retrying.remove(key)
+        reconcile()
+    }
+
+    // MARK: - Free space, retention, leftovers
+
+    private func watch() async {
+        var sinceSweep = Duration.zero
+        await sweep()
+        while !Task.isCancelled {
+            await checkSpace()
+            if !stateRead { await readFirstState() }
+            do {
+                try await clock.sleep(for: settings.spaceCheckInterval)
+            } catch {
+                return
+            }
+            sinceSweep += settings.spaceCheckInterval
+            if sinceSweep >= settings.sweepInterval {
+                sinceSweep = .zero
+                await sweep()
+            }
+        }
+    }
+
+    private func readFirstState() async {
+        do {
+            let state = try await queue.state(timeout: nil)
+            guard !stateRead else { return }
+            stateRead = true
+            want(RecordingPlan.jobs(state: state, numbers: numbers))
+        } catch {
+            logger.debug("queue state not readable yet", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func checkSpace() async {
+        let free = try? await onDisk { [library] in library.freeBytes() }
+        freeBytes = free ?? nil
+        noteRoom(RecordingPlan.hasRoom(free: freeBytes, minimum: settings.minimumFreeBytes))
+    }
+
+    private func noteRoom(_ roomy: Bool) {
+        guard roomy != room else { return }
+        let first = room == nil
+        room = roomy
+        let metadata: Logger.Metadata = [
+            "free_mb": "\(freeBytes.map { "\($0 / 1_048_576)" } ?? "unknown")", "minimum_mb": "\(settings.minimumFreeBytes / 1_048_576)",
+        ]
+        if roomy {
+            if !first { logger.notice("room to record again", metadata: metadata) }
+        } else {
+            logger.warning("recording stopped: free space under RECORD_DIR is below RECORDING_MIN_FREE_MB (the broadcast goes on)", metadata: metadata)
+        }
+        reconcile()
+    }
+
+    private func sweep() async {
+        let recordings = (try? await onDisk { [library] in library.list() }) ?? []
+        let expired = RecordingPlan.expired(recordings, now: Date(), days: settings.retentionDays)
+        for recording in expired {
+            do {
+                _ = try await onDisk { [library] in try library.delete(recording.id) }
+                logger.info("old recording deleted", metadata: ["file": "\(recording.fileName)", "recording_id": "\(recording.id)"])
+            } catch {
+                note("cannot delete the old recording \(recording.fileName): \(error)")
+            }
+        }
+    }
+
+    /// A crash or kill left recordings in `.partial`: Matroska written so far is playable, so
+    /// they are finished like any other, ending when the file was last written.
+    private func finishLeftovers() async {
+        for id in (try? await onDisk { [library] in library.leftovers() }) ?? [] {
+            let path = library.partialMediaPath(id)
+            let modified = ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? Date()
+            let duration = await capture.duration(of: path)
+            do {
+                if let view = try await onDisk({ [library] in try library.finish(id: id, endedAt: modified, durationSeconds: duration) }) {
+                    logger.notice("recording left by an earlier run finished", metadata: ["file": "\(view.fileName)", "recording_id": "\(id)"])
+                }
+            } catch {
+                note("cannot finish the recording \(id) left by an earlier run: \(error)")
+            }
+        }
+    }
+
+    private func stopAll() async {
+        shuttingDown = true
+        let running = Array(active.values)
+        await withTaskGroup(of: Void.self) { group in
+            for recording in running {
+                group.addTask { [grace = settings.stopGrace] in await recording.run.stop(within: grace) }
+            }
+        }
+        for recording in running { await recording.watcher?.value }
+    }
+
+    private func note(_ message: String) {
+        lastError = (message, Date())
+        logger.error("\(message)")
+    }
+
+    private static func randomID() -> String {
+        (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
+
+    /// Off the concurrency pool: an fsync can take milliseconds on a busy disk.
+    private func onDisk<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}
