@@ -46,19 +46,23 @@ if [ ! -f "$secrets" ]; then
     )
     echo "==> generated $secrets"
 fi
-# Secrets files from before it existed get it too.
-if ! grep -q '^STREAM_READER_TOKEN=' "$secrets"; then
-    (umask 077 && echo "STREAM_READER_TOKEN=$(random)" >>"$secrets")
-    echo "==> added STREAM_READER_TOKEN to $secrets"
-fi
+# Secrets files from before they existed get these too (a new file gets them here as well).
+for name in STREAM_READER_TOKEN PROGRAMME_KEY; do
+    if ! grep -q "^$name=" "$secrets"; then
+        (umask 077 && echo "$name=$(random)" >>"$secrets")
+        echo "==> added $name to $secrets"
+    fi
+done
 chmod 600 "$secrets"
 set -a
 # shellcheck disable=SC1090
 . "$secrets"
 set +a
-# Stream names are stream keys: only QueueService and OBSBridge get the token that reads them.
+# Stream names are stream keys: only QueueService, OBSBridge and HookGateway (its relays and
+# recorder) get the token that reads them; only HookGateway knows the programme's stream key.
 stream_reader_token=$STREAM_READER_TOKEN
-unset STREAM_READER_TOKEN
+programme_key=$PROGRAMME_KEY
+unset STREAM_READER_TOKEN PROGRAMME_KEY
 
 gateway=${HOOK_GATEWAY_URL:-http://127.0.0.1:8085}
 sed -e "s|__HOOK_URL__|$gateway/srs/hooks?secret=$HOOK_SECRET|g" \
@@ -100,6 +104,7 @@ for service in AccountService QueueService HookGateway OBSBridge Notifier; do
     dir=$(echo "$service" | tr '[:upper:]' '[:lower:]')
     case "$service" in
         QueueService | OBSBridge) DATA_DIR="data/$dir" STREAM_READER_TOKEN="$stream_reader_token" ".build/debug/$service" & ;;
+        HookGateway) DATA_DIR="data/$dir" STREAM_READER_TOKEN="$stream_reader_token" PROGRAMME_KEY="$programme_key" ".build/debug/$service" & ;;
         *) DATA_DIR="data/$dir" ".build/debug/$service" & ;;
     esac
     pids+=("$!")
@@ -127,6 +132,8 @@ stat: $NGINX_RTMP_STAT_URL). Publish with OBS or ffmpeg to
     rtmp://127.0.0.1:$rtmp_port/live/<your stream key>
 
 or watch the queue move with demo DJs: make demo
+OBS's programme (multistream, output targets on the night page): stream to
+rtmp://127.0.0.1:$rtmp_port/programme with PROGRAMME_KEY from data/secrets.env as the stream key.
 (your own SRS instead: INGEST_SERVER=srs make run)
 EOT
 else

@@ -106,3 +106,68 @@ enum IngestServer: String, Sendable {
     case srs
     case nginxRTMP = "nginx-rtmp"
 }
+
+/// How turns are recorded (the original's `RECORD_STREAM` and `RECORD_DIR`, and the limits beside them).
+struct RecordingConfig: Sendable {
+    /// Record every turn as its own file (`RECORD_STREAM`, default false).
+    var recordStream: Bool
+    /// Where the files go (`RECORD_DIR`, default `DATA_DIR/recordings`).
+    var directory: String
+    /// Files older than this many days are deleted (`RECORDING_RETENTION_DAYS`; 0, the default, keeps them).
+    var retentionDays: Int
+    /// Below this much free space under `directory` nothing is recorded (`RECORDING_MIN_FREE_MB`, default 1024).
+    var minimumFreeBytes: UInt64
+    /// Where the recorder pulls the lead from (`LEAD_PULL_URL`, as OBSBridge has it), with `{app}` and `{stream}`.
+    var leadPullURL: String
+    /// Sent as `X-Stream-Reader-Token` when reading QueueService's state (`STREAM_READER_TOKEN`):
+    /// only with it does the state name the stream to pull. Required while recording.
+    var streamReaderToken: Secret?
+
+    init(reader: ConfigReader, dataDirectory: String) throws {
+        recordStream = try Self.flag(reader.string(forKey: "record.stream"), variable: "RECORD_STREAM")
+        directory = reader.string(forKey: "record.dir", default: (dataDirectory as NSString).appendingPathComponent("recordings"))
+        guard !directory.isEmpty else { throw ConfigurationError("RECORD_DIR must name a directory.") }
+        let days = reader.string(forKey: "recording.retention.days") ?? "0"
+        guard let retentionDays = Int(days), retentionDays >= 0 else {
+            throw ConfigurationError("RECORDING_RETENTION_DAYS must be a whole number of days ≥ 0 (0 keeps recordings; got \"\(days)\").")
+        }
+        self.retentionDays = retentionDays
+        let megabytes = reader.string(forKey: "recording.min.free.mb") ?? "1024"
+        guard let minimumFree = UInt64(megabytes), minimumFree <= 1 << 40 else {
+            throw ConfigurationError("RECORDING_MIN_FREE_MB must be a whole number of megabytes ≥ 0 (got \"\(megabytes)\").")
+        }
+        minimumFreeBytes = minimumFree * 1_048_576
+        leadPullURL = reader.string(forKey: "lead.pull.url", default: "rtmp://127.0.0.1:1935/{app}/{stream}")
+        guard leadPullURL.contains("{stream}") else { throw ConfigurationError("LEAD_PULL_URL must contain {stream} (e.g. rtmp://127.0.0.1:1935/{app}/{stream}).") }
+        streamReaderToken = recordStream ? try reader.requiredSecret("stream.reader.token", variable: "STREAM_READER_TOKEN") : nil
+    }
+
+    private static func flag(_ text: String?, variable: String) throws -> Bool {
+        do {
+            return try Validation.flag(text, field: variable)
+        } catch {
+            throw ConfigurationError("\(variable) must be true or false (got \"\(text ?? "")\").")
+        }
+    }
+}
+
+/// How the relays to the platforms run.
+struct RelayConfig: Sendable {
+    /// Sent as `X-Stream-Reader-Token` when reading QueueService's state (`STREAM_READER_TOKEN`):
+    /// only with it does the state name the lead's stream. Required with `OUTPUT_SOURCE=lead`.
+    var streamReaderToken: Secret?
+    var policy: RelayPolicy
+
+    init(reader: ConfigReader, outputSource: OutputSource) throws {
+        streamReaderToken = outputSource == .lead ? try reader.requiredSecret("stream.reader.token", variable: "STREAM_READER_TOKEN") : nil
+        policy = RelayPolicy()
+        // The longest a platform that came back waits for its relay (`OUTPUT_RETRY_MAX_SECONDS`, default 30).
+        let cap = try reader.seconds("output.retry.max.seconds", variable: "OUTPUT_RETRY_MAX_SECONDS", default: 30)
+        guard cap >= 1, cap <= 600 else { throw ConfigurationError("OUTPUT_RETRY_MAX_SECONDS must be between 1 and 600.") }
+        policy.backoff = Backoff(base: .seconds(1), cap: Duration(seconds: cap))
+        // A relay that sends nothing for this long is restarted (`OUTPUT_STALL_SECONDS`, default 20).
+        let stall = try reader.seconds("output.stall.seconds", variable: "OUTPUT_STALL_SECONDS", default: 20)
+        guard stall >= 5, stall <= 600 else { throw ConfigurationError("OUTPUT_STALL_SECONDS must be between 5 and 600.") }
+        policy.stallLimit = Duration(seconds: stall)
+    }
+}

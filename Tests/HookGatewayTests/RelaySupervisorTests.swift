@@ -144,9 +144,11 @@ import TestSupport
         try await running(supervisor) {
             try await until { launcher.runs.count == 1 }
             source.send(nil)
-            try await until { launcher.runs[0].terminated }
+            try await until { launcher.runs[0].terminations == 1 }
+            try await advance(by: .milliseconds(500))
+            try await until { launcher.runs[0].terminations == 2 }
             #expect(!launcher.runs[0].killed)
-            try await advance(by: .seconds(5))
+            try await advance(by: .milliseconds(4500))
             try await until { launcher.runs[0].killed }
         }
     }
@@ -215,7 +217,7 @@ final class FakeRelayRun: RelayRun, @unchecked Sendable {
     let output: AsyncStream<RelayOutput>
     private let continuation: AsyncStream<RelayOutput>.Continuation
     private let ignoreTerminate: Bool
-    private let state = NIOLockedValueBox((terminated: false, killed: false, status: Int32?.none))
+    private let state = NIOLockedValueBox((terminations: 0, killed: false, status: Int32?.none))
     private let exitSignal = Wakeup()
 
     init(source: String, destination: String, redacting: [String], ignoreTerminate: Bool) {
@@ -227,7 +229,8 @@ final class FakeRelayRun: RelayRun, @unchecked Sendable {
     }
 
     var processID: Int32 { 4242 }
-    var terminated: Bool { state.withLockedValue { $0.terminated } }
+    var terminated: Bool { terminations > 0 }
+    var terminations: Int { state.withLockedValue { $0.terminations } }
     var killed: Bool { state.withLockedValue { $0.killed } }
 
     func progress(_ lines: [String]) {
@@ -259,7 +262,7 @@ final class FakeRelayRun: RelayRun, @unchecked Sendable {
     }
 
     func terminate() {
-        state.withLockedValue { $0.terminated = true }
+        state.withLockedValue { $0.terminations += 1 }
         if !ignoreTerminate { exit(255) }
     }
 

@@ -128,6 +128,9 @@ actor RelaySupervisor: Service, RelayReports {
     }
 
     private func set(source: RelaySource?) {
+        guard source != self.source else { return }
+        // Never the URL: it holds the programme key or a DJ's stream key.
+        logger.info(source == nil ? "relay source gone" : "relay source changed", metadata: ["relays": "\(relays.count)"])
         self.source = source
         wanted.signal()
     }
@@ -207,16 +210,7 @@ actor RelaySupervisor: Service, RelayReports {
         let stopping = ids.compactMap { relays.removeValue(forKey: $0) }
         let exits = stopping.compactMap { relay -> Task<Void, Never>? in
             relay.task?.cancel()
-            guard let run = relay.run else { return nil }
-            run.terminate()
-            return Task { [clock, stopGrace] in
-                let killer = Task {
-                    try await clock.sleep(for: stopGrace)
-                    run.kill()
-                }
-                _ = await run.waitForExit()
-                killer.cancel()
-            }
+            return relay.run.map(finish)
         }
         for exit in exits { await exit.value }
         for relay in stopping {
@@ -230,12 +224,25 @@ actor RelaySupervisor: Service, RelayReports {
             let now = now()
             for (id, relay) in relays where relay.run != nil && relay.state.isStalled(at: now, limit: policy.stallLimit) {
                 relays[id]?.state.stalled(for: policy.stallLimit)
-                relay.run?.terminate()
-                Task { [clock, stopGrace, run = relay.run] in
-                    try await clock.sleep(for: stopGrace)
-                    run?.kill()
-                }
+                if let run = relay.run { _ = finish(run) }
             }
+        }
+    }
+
+    /// Ends a run: SIGTERM, once more after half a second (ffmpeg only checks for the first
+    /// between packets, and a read from a source that went quiet blocks until the second), then
+    /// SIGKILL after the grace. The task ends when the process has.
+    private func finish(_ run: any RelayRun) -> Task<Void, Never> {
+        run.terminate()
+        return Task { [clock, stopGrace] in
+            let signals = Task {
+                try await clock.sleep(for: .milliseconds(500))
+                run.terminate()
+                try await clock.sleep(for: stopGrace - .milliseconds(500))
+                run.kill()
+            }
+            _ = await run.waitForExit()
+            signals.cancel()
         }
     }
 

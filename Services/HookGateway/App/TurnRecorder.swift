@@ -167,6 +167,8 @@ actor TurnRecorder: Service {
                 logger.info("recording finished", metadata: [
                     "file": "\(view.fileName)", "recording_id": "\(id)", "seconds": "\(view.durationSeconds ?? 0)", "bytes": "\(view.bytes)",
                 ])
+            } else {
+                logger.info("nothing playable was recorded: dropped", metadata: ["recording_id": "\(id)", "exit_status": "\(end.status)"])
             }
         } catch {
             note("cannot finish recording \(id): \(error)")

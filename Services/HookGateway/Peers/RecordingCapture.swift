@@ -35,24 +35,42 @@ struct FFmpegRecordingCapture: RecordingCapture {
     var ffprobe = "/usr/bin/ffprobe"
 
     func start(pulling url: String, into path: String, redacting: [String]) throws -> any RecordingCaptureRun {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ffmpeg)
-        process.arguments = [
+        let arguments = [
             "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",
             "-i", url,
             // Video and audio only (a data track would not fit Matroska), no metadata of the
             // publisher's, and time from zero: a DJ who waited an hour before their turn still
             // gets a file that starts at 0:00 and lasts as long as the turn.
             "-map", "0:v?", "-map", "0:a?", "-map_metadata", "-1", "-c", "copy", "-avoid_negative_ts", "make_zero",
+            // Each packet to disk as it comes and a cluster a second: a killed ffmpeg leaves a
+            // file playable to within a second of its end (measured: killed after 5 s of a
+            // low-bitrate stream, without these the file was empty, with them 4 s played).
+            "-flush_packets", "1", "-cluster_time_limit", "1000",
             "-f", "matroska", path,
         ]
-        return try FFmpegRecordingRun(process: process, redacting: redacting)
+        return try FFmpegRecordingRun(executable: ffmpeg, arguments: arguments, redacting: redacting)
     }
 
+    /// The container's duration. A file that was never closed (ffmpeg killed, a crash, or a read
+    /// cut by the second SIGINT) has none: it is copied once into a closed one first.
     func duration(of path: String) async -> Double? {
+        if let closed = await durationInContainer(path) { return closed }
+        let sealed = path + ".sealed"
+        defer { unlink(sealed) }
+        let remuxed = await run(ffmpeg, ["-hide_banner", "-nostdin", "-loglevel", "error", "-i", path, "-map", "0", "-c", "copy", "-f", "matroska", "-y", sealed])
+        guard remuxed != nil, rename(sealed, path) == 0 else { return nil }
+        return await durationInContainer(path)
+    }
+
+    private func durationInContainer(_ path: String) async -> Double? {
+        await run(ffprobe, ["-v", "error", "-of", "csv=p=0", "-show_entries", "format=duration", path]).flatMap { Double($0) }
+    }
+
+    /// What the tool printed, or nil when it failed or took over a minute.
+    private func run(_ executable: String, _ arguments: [String]) async -> String? {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: ffprobe)
-        process.arguments = ["-v", "error", "-show_entries", "format=duration", "-of", "default=noprint_wrappers=1:nokey=1", path]
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -61,14 +79,14 @@ struct FFmpegRecordingCapture: RecordingCapture {
         guard (try? process.run()) != nil else { return nil }
         let reader = output.fileHandleForReading
         async let text = Self.blocking { String(decoding: (try? reader.readToEnd()) ?? Data(), as: UTF8.self) }
-        guard await exited.wait(upTo: .seconds(20)) else {
+        guard await exited.wait(upTo: .seconds(60)) else {
             process.terminate()
             _ = await text
             return nil
         }
         let said = await text
-        guard process.terminationStatus == 0, let seconds = Double(said.trimmingCharacters(in: .whitespacesAndNewlines)), seconds.isFinite else { return nil }
-        return seconds
+        guard process.terminationStatus == 0 else { return nil }
+        return said.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
@@ -78,54 +96,94 @@ struct FFmpegRecordingCapture: RecordingCapture {
     }
 }
 
+/// One ffmpeg, spawned with no signal blocked: a child inherits the blocked signals of the
+/// thread that starts it, and measured here an ffmpeg started with Foundation's `Process` from
+/// this process had SIGINT and SIGTERM blocked (SigBlk fffffffe3bfbea27) and ignored both. SIGINT
+/// is ffmpeg's "finish the file and quit", and unlike `q` on its input it also ends a read that
+/// waits for a stream that stopped.
 private final class FFmpegRecordingRun: RecordingCaptureRun {
-    private let process: Process
+    private let pid: pid_t
     private let exited = Wakeup()
     private let redacting: [String]
-    private let state = Mutex((stopping: false, said: ""))
+    private let state = Mutex((stopping: false, said: "", status: Int32?.none))
 
-    init(process: Process, redacting: [String]) throws {
-        self.process = process
+    init(executable: String, arguments: [String], redacting: [String]) throws {
         self.redacting = redacting.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
-        let errors = Pipe()
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        let exited = self.exited
-        // Set before `run()`, so an exit that comes at once still wakes `finished()`.
-        process.terminationHandler = { _ in exited.signal() }
-        // The handler drops itself at end of file, and with it its hold on this run.
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil
-                return
-            }
-            self.heard(chunk)
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw RecordingLibraryError(path: "a pipe for ffmpeg", errno: errno) }
+        // Only this ffmpeg may hold the pipe: another child holding its write end would keep the reader below waiting.
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        close(fds[1])
+        guard spawned == 0 else {
+            close(fds[0])
+            throw RecordingLibraryError(path: executable, errno: spawned)
         }
-        try process.run()
+        self.pid = pid
+        let child = pid, reader = fds[0]
+        DispatchQueue.global().async {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(reader, &buffer, buffer.count)
+                if count <= 0 { break }
+                let chunk = String(decoding: buffer[0..<count], as: UTF8.self)
+                self.state.withLock { state in state.said = String((state.said + chunk).suffix(2000)) }
+            }
+            close(reader)
+        }
+        DispatchQueue.global().async {
+            var status: Int32 = 0
+            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+            self.state.withLock { $0.status = status }
+            self.exited.signal()
+        }
     }
 
-    private func heard(_ chunk: Data) {
-        state.withLock { state in state.said = String((state.said + String(decoding: chunk, as: UTF8.self)).suffix(2000)) }
-    }
+    private var status: Int32? { state.withLock { $0.status } }
 
     func finished() async -> RecordingCaptureEnd {
-        if process.isRunning { await exited.wait() }
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        let (stopped, said) = state.withLock { ($0.stopping, $0.said) }
-        let status = process.terminationStatus
-        let failed = !stopped && (status != 0 || process.terminationReason == .uncaughtSignal)
-        return RecordingCaptureEnd(stopped: stopped, status: status, complaint: failed ? redacted(lastLine(said) ?? "ffmpeg exited with status \(status)") : nil)
+        while status == nil { await exited.wait(upTo: .seconds(1)) }
+        let (stopped, said, raw) = state.withLock { ($0.stopping, $0.said, $0.status ?? 0) }
+        // waitpid's status: the exit code in bits 8–15 when bits 0–6 (the killing signal) are 0.
+        let signal = raw & 0x7f
+        let code = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+        let failed = !stopped && code != 0
+        return RecordingCaptureEnd(stopped: stopped, status: code, complaint: failed ? redacted(lastLine(said) ?? "ffmpeg exited with status \(code)") : nil)
     }
 
     func stop(within grace: Duration) async {
         state.withLock { $0.stopping = true }
-        guard process.isRunning else { return }
-        process.interrupt()
+        guard status == nil else { return }
+        // The first SIGINT is looked at between packets; a read waiting on a stream that stopped
+        // (a kicked lead's) is only cut by the second, after which ffmpeg still closes the file.
+        // A fourth would make it exit at once, unclosed.
         let deadline = ContinuousClock.now + grace
-        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for (signal, wait) in [(SIGINT, Duration.seconds(1)), (SIGINT, grace), (SIGKILL, grace)] {
+            guard status == nil else { return }
+            kill(pid, signal)
+            let until = min(ContinuousClock.now + wait, deadline)
+            while status == nil, ContinuousClock.now < until { try? await Task.sleep(for: .milliseconds(20)) }
+        }
     }
 
     private func lastLine(_ said: String) -> String? {
