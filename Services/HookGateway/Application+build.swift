@@ -34,7 +34,7 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
     )
     let gate = AdminGate(tokens: await SessionTokens(secret: config.jwtSecret), standing: CachedSessionStanding(AccountSessionCheck(accounts: accounts.client)))
 
-    let recording = try await RecordingSide(config, http: http, logger: logger)
+    let recording = try await RecordingSide(config, programme: programme, http: http, logger: logger)
     let relays = try await RelaySide(config, targets: outputTargets, programme: programme, broadcast: broadcast, http: http, logger: logger)
     let router = makeServiceRouter(service: .hookGateway, readiness: [
         ReadinessCheck("AccountService") { await accounts.client.healthProblem() },
@@ -90,28 +90,34 @@ struct RecordingSide: Sendable {
     let services: [any Service]
     private let minimumFreeBytes: UInt64
 
-    init(_ config: HookGatewayConfig, http: HTTPClientService, logger: Logger) async throws {
+    init(_ config: HookGatewayConfig, programme: any ProgrammeSource, http: HTTPClientService, logger: Logger) async throws {
         let recording = config.recording
         library = RecordingLibrary(directory: recording.directory)
         minimumFreeBytes = recording.minimumFreeBytes
-        guard recording.recordStream, let readerToken = recording.streamReaderToken else {
+        guard recording.recordStream || recording.recordProgramme else {
             recorder = nil
             services = []
             return
         }
         let queue = PeerClient(baseURL: config.settings.queueServiceURL, http: http.client, token: config.internalToken, timeout: .seconds(5))
+        let turns = recording.recordStream ? recording.streamReaderToken.map { token in
+            QueueStateClient(queue: queue.sending(header: "X-Stream-Reader-Token", value: token))
+        } : nil
+        let recorder = TurnRecorder(
+            library: library, capture: FFmpegRecordingCapture(), queue: turns, programme: recording.recordProgramme ? programme : nil,
+            settings: .init(pullTemplate: recording.leadPullURL, minimumFreeBytes: recording.minimumFreeBytes, retentionDays: recording.retentionDays),
+            logger: logger
+        )
+        self.recorder = recorder
+        guard turns != nil else {
+            services = [recorder]
+            return
+        }
         let follower = try QueueFollower(
             source: QueueEventLog(queue: queue), cursorPath: (config.settings.dataDirectory as NSString).appendingPathComponent("recording-cursor"),
             logger: logger
         )
-        let recorder = TurnRecorder(
-            library: library, capture: FFmpegRecordingCapture(),
-            queue: QueueStateClient(queue: queue.sending(header: "X-Stream-Reader-Token", value: readerToken)),
-            settings: .init(pullTemplate: recording.leadPullURL, minimumFreeBytes: recording.minimumFreeBytes, retentionDays: recording.retentionDays),
-            logger: logger
-        )
         await follower.onPage { page in try await recorder.queueMoved(page.events) }
-        self.recorder = recorder
         services = [follower, recorder]
     }
 

@@ -111,6 +111,9 @@ enum IngestServer: String, Sendable {
 struct RecordingConfig: Sendable {
     /// Record every turn as its own file (`RECORD_STREAM`, default false).
     var recordStream: Bool
+    /// Record the whole programme while it is published to `OUTPUT_APP` (`RECORD_PROGRAMME`,
+    /// default false): one file per broadcast, for admins.
+    var recordProgramme: Bool
     /// Where the files go (`RECORD_DIR`, default `DATA_DIR/recordings`).
     var directory: String
     /// Files older than this many days are deleted (`RECORDING_RETENTION_DAYS`; 0, the default, keeps them).
@@ -125,6 +128,7 @@ struct RecordingConfig: Sendable {
 
     init(reader: ConfigReader, dataDirectory: String) throws {
         recordStream = try Self.flag(reader.string(forKey: "record.stream"), variable: "RECORD_STREAM")
+        recordProgramme = try Self.flag(reader.string(forKey: "record.programme"), variable: "RECORD_PROGRAMME")
         directory = reader.string(forKey: "record.dir", default: (dataDirectory as NSString).appendingPathComponent("recordings"))
         guard !directory.isEmpty else { throw ConfigurationError("RECORD_DIR must name a directory.") }
         let days = reader.string(forKey: "recording.retention.days") ?? "0"

@@ -91,7 +91,8 @@ public struct BroadcastChange: Codable, Sendable, Equatable {
 public struct RecordingView: Codable, Sendable, Equatable {
     /// Opaque and URL-safe; never derived from a stream key.
     public var id: String
-    public var userId: UUID
+    /// The DJ whose turn it is; nil for a recording of the whole programme (admins only).
+    public var userId: UUID?
     public var djName: String
     /// The turn's number in the queue's history, if it was a turn (nil for the whole night).
     public var turn: UInt64?
@@ -103,7 +104,7 @@ public struct RecordingView: Codable, Sendable, Equatable {
     public var fileName: String
 
     public init(
-        id: String, userId: UUID, djName: String, turn: UInt64?, startedAt: Date, endedAt: Date?, bytes: UInt64,
+        id: String, userId: UUID?, djName: String, turn: UInt64?, startedAt: Date, endedAt: Date?, bytes: UInt64,
         durationSeconds: Double?, fileName: String
     ) {
         self.id = id

@@ -118,7 +118,7 @@ enum NginxBodies {
         environment["INGEST_SERVER"] = "nginx-rtmp"
         environment["NGINX_RTMP_CONTROL_URL"] = nginx.controlURL
         environment["NGINX_RTMP_STAT_URL"] = nginx.statURL
-        environment["PEER_TIMEOUT_SECONDS"] = "0.5"
+        environment["PEER_TIMEOUT_SECONDS"] = "2"
         return try await buildApplication(try HookGatewayConfig(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))))
     }
 

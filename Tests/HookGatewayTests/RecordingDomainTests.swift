@@ -39,6 +39,7 @@ struct RecordingNameTests {
         let berlin = try #require(TimeZone(identifier: "Europe/Berlin"))
         #expect(RecordingName.fileName(turnStartedAt: start, slug: "ada", turn: 3, timeZone: berlin) == "2026-12-01_2230_ada_turn-3.mkv")
         #expect(RecordingName.alternative("2026-12-01_2130_ada_turn-3.mkv", number: 2) == "2026-12-01_2130_ada_turn-3_2.mkv")
+        #expect(RecordingName.fileName(turnStartedAt: start, slug: RecordingName.slug(RecordingPlan.programmeName), turn: nil, timeZone: utc) == "2026-12-01_2130_programme.mkv")
     }
 
     @Test func idsAreThirtyTwoLowercaseHexDigits() {
@@ -94,6 +95,17 @@ struct RecordingPlanTests {
         let before = RecordingPlan.jobs(state: state(lead: lead(), seq: 40), numbers: TurnNumbers()).first?.key
         let after = RecordingPlan.jobs(state: state(lead: lead(), seq: 44), numbers: TurnNumbers()).first?.key
         #expect(before != nil && before == after)
+    }
+
+    /// `RECORD_PROGRAMME`: the programme while it is published, as one recording without a DJ,
+    /// the same one for as long as it lasts.
+    @Test func theProgrammeIsRecordedAsOneRecordingWithoutADJ() throws {
+        #expect(RecordingPlan.programme(nil, since: started) == nil)
+        let job = try #require(RecordingPlan.programme(ProgrammeFeed(app: "programme", stream: "PROGRAMME-KEY-0123456789"), since: started))
+        #expect(job.key == RecordingJob.TurnKey(userId: nil, turnStartedAt: started))
+        #expect(job.turn == nil && job.djName == "Programme")
+        #expect(job.pullURL(template: "rtmp://127.0.0.1:1935/{app}/{stream}") == "rtmp://127.0.0.1:1935/programme/PROGRAMME-KEY-0123456789")
+        #expect(!RecordingName.slug(job.djName, avoiding: [job.stream]).contains("key"))
     }
 
     @Test func turnNumbersForgetOldTurns() {

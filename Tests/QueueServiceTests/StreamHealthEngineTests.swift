@@ -39,7 +39,8 @@ import TestSupport
         clock.advance(to: t0 + 30)
         try await eventually("B on air") { await engine.queueJSON().streamQueue == ["B"] }
         let types = await engine.feed.page(after: 0, limit: 100).events.map(\.type)
-        #expect(types.suffix(3) == [.leadStalled, .turnEnded, .turnStarted])
+        // Only the turn's events: a kick's settling may be logged around them.
+        #expect(types.filter { [.leadStalled, .turnEnded, .turnStarted].contains($0) }.suffix(3) == [.leadStalled, .turnEnded, .turnStarted])
         #expect(await engine.feed.page(after: 0, limit: 100).events.first { $0.type == .turnEnded }?.payload.reason == .stalled)
         try await eventually("A's encoder kicked") { kicks.sent == ["a1"] }
     }

@@ -14,6 +14,7 @@ import TestSupport
     static let swapInterval = 8.0
     static let tmpfsMegabytes = 64
     static let minimumFreeMegabytes = 16
+    static let programmeKey = "test-programme-key-0123456789"
 
     @Test func threeTurnsThreeFilesRetentionAndAFullDiskThatNeverStopsTheQueue() async throws {
         let base = try temporaryDirectory("recordings")
@@ -38,6 +39,8 @@ import TestSupport
             "SESSION_RECONCILE_SECONDS": "3",
             "STALL_SKIP_SECONDS": "0",
             "RECORD_STREAM": "true",
+            "RECORD_PROGRAMME": "true",
+            "PROGRAMME_KEY": Self.programmeKey,
             "RECORD_DIR": recordDir.path,
             "RECORDING_RETENTION_DAYS": "30",
             "RECORDING_MIN_FREE_MB": "\(Self.minimumFreeMegabytes)",
@@ -114,6 +117,25 @@ import TestSupport
                 #expect(code == 206)
                 #expect(body == onDisk.subdata(in: 100..<1124))
                 #expect(headers["Content-Range"] == "bytes 100-1123/\(onDisk.count)")
+
+                // RECORD_PROGRAMME: the programme, while OBS publishes it, is one file without a DJ.
+                let programme = try ColourPublisher.start(colour: "white", to: "rtmp://127.0.0.1:\(ports.rtmp)/programme/\(Self.programmeKey)")
+                encoders.append(programme)
+                try await system.waitUntil("the programme is being recorded", timeout: .seconds(20)) {
+                    try await status(system)["state"] as? String == "recording" && partialBytes(recordDir) > 0
+                }
+                try await Task.sleep(for: .seconds(5))
+                await programme.stop()
+                try await system.waitUntil("the programme's file is there", timeout: .seconds(30)) {
+                    try await recordings(system).contains { $0.userId == nil }
+                }
+                let whole = try #require(try await recordings(system).first { $0.userId == nil })
+                #expect(whole.turn == nil && whole.djName == "Programme")
+                #expect(whole.fileName.wholeMatch(of: try Regex("[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]{4}_programme\\.mkv")) != nil, "\(whole.fileName)")
+                let programmeSeconds = try await ffprobeDuration(recordDir.appendingPathComponent(whole.fileName).path)
+                #expect(programmeSeconds >= 3, "\(whole.fileName): \(programmeSeconds) s of a programme published for 5 s or more")
+                report.append(String(format: "%@ (RECORD_PROGRAMME, published ≥ 5 s): ffprobe %.2f s", whole.fileName, programmeSeconds))
+                try expectNoKey(Array(keys.values) + [Self.programmeKey], under: recordDir)
 
                 // A full disk: Dee's turn is being recorded, the disk fills, the recording stops
                 // and is kept; Dee stays on air and on nginx, and the queue hands over to Eve.

@@ -48,7 +48,7 @@ struct RecordingRoutes {
                 context.logger.error("HookGateway did not delete a recording", metadata: ["recording_id": "\(recording.id)", "error": "\(error)"])
                 return RecordingRefusal.unavailable.page(web, visit)
             }
-            context.logger.notice("recording deleted", metadata: ["recording_id": "\(recording.id)", "owner_id": "\(recording.userId)", "by": "\(user.id)"])
+            context.logger.notice("recording deleted", metadata: ["recording_id": "\(recording.id)", "owner_id": "\(recording.userId?.uuidString ?? "programme")", "by": "\(user.id)"])
             return web.redirect(form.from == "admin" && user.role == .admin ? "/admin/recordings?done=deleted" : "/dashboard?done=recording-deleted")
         }
     }

@@ -36,12 +36,16 @@ actor TurnRecorder: Service {
 
     private let library: RecordingLibrary
     private let capture: any RecordingCapture
-    private let queue: any QueueStateReading
+    /// nil when only the programme is recorded (`RECORD_STREAM` off).
+    private let queue: (any QueueStateReading)?
     private let settings: Settings
     private let clock: any Clock<Duration>
     private let logger: Logger
 
     private var numbers = TurnNumbers()
+    private let programme: (any ProgrammeSource)?
+    private var turnJobs: [RecordingJob] = []
+    private var programmeJob: RecordingJob?
     private var wanted: [RecordingJob] = []
     private var active: [RecordingJob.TurnKey: Active] = [:]
     private var parts: [RecordingJob.TurnKey: Int] = [:]
@@ -57,9 +61,10 @@ actor TurnRecorder: Service {
     private var lastError: (message: String, at: Date)?
 
     init(
-        library: RecordingLibrary, capture: any RecordingCapture, queue: any QueueStateReading, settings: Settings,
-        clock: any Clock<Duration> = ContinuousClock(), logger: Logger
+        library: RecordingLibrary, capture: any RecordingCapture, queue: (any QueueStateReading)?, programme: (any ProgrammeSource)? = nil,
+        settings: Settings, clock: any Clock<Duration> = ContinuousClock(), logger: Logger
     ) {
+        self.programme = programme
         self.library = library
         self.capture = capture
         self.queue = queue
@@ -71,10 +76,19 @@ actor TurnRecorder: Service {
     /// The queue moved: learn the turns' numbers from the events, then read the whole state again.
     /// Throws when the state cannot be read, so the follower offers the page again.
     func queueMoved(_ events: [QueueEvent]) async throws {
+        guard let queue else { return }
         numbers.learn(events)
         let state = try await queue.state(timeout: nil)
         stateRead = true
-        want(RecordingPlan.jobs(state: state, numbers: numbers))
+        turnJobs = RecordingPlan.jobs(state: state, numbers: numbers)
+        want()
+    }
+
+    /// The programme was published (a feed) or ended (nil).
+    func programmeChanged(_ feed: ProgrammeFeed?) {
+        guard (feed == nil) != (programmeJob == nil) else { return }
+        programmeJob = RecordingPlan.programme(feed, since: Date())
+        want()
     }
 
     func currentStatus() -> RecordingStatus {
@@ -93,15 +107,20 @@ actor TurnRecorder: Service {
             note("cannot prepare the recordings directory: \(error)")
         }
         await finishLeftovers()
+        let following = programme.map { source in
+            Task { for await feed in source.programmeChanges() { await self.programmeChanged(feed) } }
+        }
         await cancelWhenGracefulShutdown {
             await self.watch()
         }
+        following?.cancel()
         await stopAll()
     }
 
     // MARK: - Reconciling wanted turns with running captures
 
-    private func want(_ jobs: [RecordingJob]) {
+    private func want() {
+        let jobs = turnJobs + [programmeJob].compactMap { $0 }
         wanted = jobs
         let keys = Set(jobs.map(\.key))
         parts = parts.filter { keys.contains($0.key) }
@@ -151,7 +170,7 @@ actor TurnRecorder: Service {
             let end = await run.finished()
             await self?.ended(job.key, id: id, end: end)
         }
-        logger.info("recording started", metadata: ["dj_name": "\(job.djName)", "turn": "\(job.turn)", "part": "\(part)", "recording_id": "\(id)"])
+        logger.info("recording started", metadata: ["dj_name": "\(job.djName)", "turn": "\(job.turn.map(String.init) ?? "programme")", "part": "\(part)", "recording_id": "\(id)"])
     }
 
     private func ended(_ key: RecordingJob.TurnKey, id: String, end: RecordingCaptureEnd) async {
@@ -221,11 +240,16 @@ actor TurnRecorder: Service {
     }
 
     private func readFirstState() async {
+        guard let queue else {
+            stateRead = true
+            return
+        }
         do {
             let state = try await queue.state(timeout: nil)
             guard !stateRead else { return }
             stateRead = true
-            want(RecordingPlan.jobs(state: state, numbers: numbers))
+            turnJobs = RecordingPlan.jobs(state: state, numbers: numbers)
+            want()
         } catch {
             logger.debug("queue state not readable yet", metadata: ["error": "\(error)"])
         }

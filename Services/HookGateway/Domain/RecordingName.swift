@@ -1,7 +1,7 @@
 import Foundation
 
-/// How a finished recording is named: `<yyyy-MM-dd>_<HHmm>_<dj-slug>_turn-<n>.mkv`, by the turn's
-/// start in the gateway's time zone. Nothing of a stream key and no path character can get in:
+/// How a finished recording is named: `<yyyy-MM-dd>_<HHmm>_<dj-slug>_turn-<n>.mkv` (the whole
+/// programme: `<yyyy-MM-dd>_<HHmm>_programme.mkv`), by the turn's start in the gateway's time zone. Nothing of a stream key and no path character can get in:
 /// the slug keeps only ASCII letters, digits and single dashes.
 enum RecordingName {
     static let fileExtension = "mkv"
@@ -27,13 +27,13 @@ enum RecordingName {
 
     /// - Parameter part: 1 for a turn recorded in one go; a turn whose recording was cut (the DJ's
     ///   encoder dropped and came back) continues in `_part-2`, `_part-3`, ….
-    static func fileName(turnStartedAt: Date, slug: String, turn: UInt64, part: Int = 1, timeZone: TimeZone) -> String {
+    static func fileName(turnStartedAt: Date, slug: String, turn: UInt64?, part: Int = 1, timeZone: TimeZone) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let at = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: turnStartedAt)
         let stamp = String(format: "%04d-%02d-%02d_%02d%02d", at.year ?? 0, at.month ?? 0, at.day ?? 0, at.hour ?? 0, at.minute ?? 0)
         let suffix = part > 1 ? "_part-\(part)" : ""
-        return "\(stamp)_\(slug)_turn-\(turn)\(suffix).\(fileExtension)"
+        return "\(stamp)_\(slug)\(turn.map { "_turn-\($0)" } ?? "")\(suffix).\(fileExtension)"
     }
 
     /// `name` with `_2`, `_3`, … before the extension, for a name already taken on disk.

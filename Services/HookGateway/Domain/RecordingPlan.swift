@@ -3,16 +3,17 @@ import Shared
 
 /// One turn that should be being recorded now.
 struct RecordingJob: Sendable, Equatable {
-    /// A turn is its DJ and the moment it started: the same lead after a reconnect is the same turn.
+    /// A turn is its DJ and the moment it started: the same lead after a reconnect is the same
+    /// turn. The programme has no DJ: its key is the moment it was published.
     struct TurnKey: Sendable, Hashable {
-        var userId: UUID
+        var userId: UUID?
         var turnStartedAt: Date
     }
 
     var key: TurnKey
     var djName: String
-    /// The `turn.started` event's seq: the turn's number in the queue's history.
-    var turn: UInt64
+    /// The `turn.started` event's seq: the turn's number in the queue's history; nil for the programme.
+    var turn: UInt64?
     /// Where to pull from: the ingest app and stream (the stream name is the DJ's key, so this
     /// never leaves the recorder's memory).
     var app: String
@@ -60,6 +61,14 @@ enum RecordingPlan {
             key: .init(userId: lead.userId, turnStartedAt: startedAt), djName: lead.djName, turn: turn, app: session.app, stream: session.stream
         )]
     }
+
+    /// The whole programme while it is published (`RECORD_PROGRAMME`), from `since`, when it was.
+    static func programme(_ feed: ProgrammeFeed?, since: Date) -> RecordingJob? {
+        feed.map { RecordingJob(key: .init(userId: nil, turnStartedAt: since), djName: programmeName, turn: nil, app: $0.app, stream: $0.stream) }
+    }
+
+    /// What a programme recording is called in listings and file names.
+    static let programmeName = "Programme"
 
     /// The recordings past `RECORDING_RETENTION_DAYS` (by when they ended, or began if they never
     /// closed); none when `days` is 0.

@@ -7,7 +7,7 @@ import Shared
 /// What is kept beside each recording: everything the listing shows, nothing of a stream key.
 struct StoredRecording: Codable, Sendable, Equatable {
     var id: String
-    var userId: UUID
+    var userId: UUID?
     var djName: String
     var turn: UInt64?
     var part: Int
