@@ -28,7 +28,7 @@ func buildApplication(_ config: AccountServiceConfig) async throws -> some Appli
             ("HookGateway", peer(config.settings.hookGatewayURL)), ("QueueService", peer(config.settings.queueServiceURL)),
             ("AccountService", peer("http://127.0.0.1:\(config.settings.port)")), ("OBSBridge", peer(config.obsBridgeURL)), ("Notifier", peer(config.notifierURL)),
         ],
-        obsBridge: peer(config.obsBridgeURL), notifier: peer(config.notifierURL)
+        obsBridge: peer(config.obsBridgeURL), notifier: peer(config.notifierURL), gateway: peer(config.settings.hookGatewayURL)
     )
 
     let router = makeServiceRouter(service: .accountService, readiness: [

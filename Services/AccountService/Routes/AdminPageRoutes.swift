@@ -71,6 +71,7 @@ struct AdminPageRoutes {
             let board = await status.read()
             return web.page("admin_status", visit, title: "Status", [
                 "mainClass": "wide", "services": board.services.map { ["name": $0.name, "ok": $0.ok, "detail": $0.detail] }, "obs": board.obs, "notifier": board.notifier,
+                "recording": board.recording, "outputs": board.outputs,
             ])
         }
         addOutputs(to: router)

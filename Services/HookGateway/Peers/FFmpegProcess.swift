@@ -52,9 +52,7 @@ struct RelaySpawnError: Error, CustomStringConvertible {
     var description: String { "cannot start \(executable): \(String(cString: strerror(errno)))" }
 }
 
-/// Spawned with posix_spawn rather than Foundation's Process, which starts the child with the
-/// spawning thread's signal mask: from a Swift concurrency thread that blocks SIGTERM, so ffmpeg
-/// would never see the signals that ask it to finish (measured: every stop ended in SIGKILL).
+/// One relay ffmpeg, started by `ChildProcess` so that it hears SIGTERM.
 private final class FFmpegRelayRun: RelayRun {
     private struct State {
         var partial: [Bool: String] = [:]
@@ -74,14 +72,16 @@ private final class FFmpegRelayRun: RelayRun {
         (output, continuation) = AsyncStream.makeStream(of: RelayOutput.self)
         // Longest first, so a URL is replaced whole before a key inside it.
         self.redacting = redacting.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
-        var progress: [Int32] = [0, 0]
-        var errors: [Int32] = [0, 0]
-        let pid = try Self.spawning.withLock { _ in
-            try Self.spawn(executable, arguments, progress: &progress, errors: &errors)
+        let child: ChildProcess.Started
+        do {
+            child = try ChildProcess.spawn(executable, arguments, pipeStandardOutput: true)
+        } catch let error as ChildProcess.SpawnError {
+            throw RelaySpawnError(executable: error.executable, errno: error.errno)
         }
+        let pid = child.pid
         processID = pid
-        read(progress[0], progress: true)
-        read(errors[0], progress: false)
+        if let progress = child.standardOutput { read(progress, progress: true) }
+        read(child.standardError, progress: false)
         DispatchQueue.global().async { [self] in
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -89,50 +89,6 @@ private final class FFmpegRelayRun: RelayRun {
             let signal = status & 0x7f
             ended(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal)
         }
-    }
-
-    /// Pipes are made close-on-exec one call after they are made (Glibc has no `pipe2` here);
-    /// one spawn at a time, so no relay started meanwhile inherits another's pipe ends (which
-    /// would hold that relay's end of file until the other exits).
-    private static let spawning = Mutex(())
-
-    private static func spawn(_ executable: String, _ arguments: [String], progress: inout [Int32], errors: inout [Int32]) throws -> pid_t {
-        guard pipe(&progress) == 0 else { throw RelaySpawnError(executable: executable, errno: errno) }
-        guard pipe(&errors) == 0 else {
-            let failure = errno
-            progress.forEach { close($0) }
-            throw RelaySpawnError(executable: executable, errno: failure)
-        }
-        for fd in progress + errors { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, progress[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        close(progress[1])
-        close(errors[1])
-        guard spawned == 0 else {
-            close(progress[0])
-            close(errors[0])
-            throw RelaySpawnError(executable: executable, errno: spawned)
-        }
-        return pid
     }
 
     func waitForExit() async -> Int32 {

@@ -96,11 +96,10 @@ struct FFmpegRecordingCapture: RecordingCapture {
     }
 }
 
-/// One ffmpeg, spawned with no signal blocked: a child inherits the blocked signals of the
-/// thread that starts it, and measured here an ffmpeg started with Foundation's `Process` from
-/// this process had SIGINT and SIGTERM blocked (SigBlk fffffffe3bfbea27) and ignored both. SIGINT
-/// is ffmpeg's "finish the file and quit", and unlike `q` on its input it also ends a read that
-/// waits for a stream that stopped.
+/// One recording ffmpeg, started by `ChildProcess` with no signal blocked (started with
+/// Foundation's `Process` it had SIGINT and SIGTERM blocked, SigBlk fffffffe3bfbea27, and ignored
+/// both). SIGINT is ffmpeg's "finish the file and quit", and unlike `q` on its input it also ends
+/// a read that waits for a stream that stopped.
 private final class FFmpegRecordingRun: RecordingCaptureRun {
     private let pid: pid_t
     private let exited = Wakeup()
@@ -109,38 +108,14 @@ private final class FFmpegRecordingRun: RecordingCaptureRun {
 
     init(executable: String, arguments: [String], redacting: [String]) throws {
         self.redacting = redacting.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw RecordingLibraryError(path: "a pipe for ffmpeg", errno: errno) }
-        // Only this ffmpeg may hold the pipe: another child holding its write end would keep the reader below waiting.
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        close(fds[1])
-        guard spawned == 0 else {
-            close(fds[0])
-            throw RecordingLibraryError(path: executable, errno: spawned)
+        let started: ChildProcess.Started
+        do {
+            started = try ChildProcess.spawn(executable, arguments, pipeStandardOutput: false)
+        } catch let error as ChildProcess.SpawnError {
+            throw RecordingLibraryError(path: executable, errno: error.errno)
         }
-        self.pid = pid
-        let child = pid, reader = fds[0]
+        self.pid = started.pid
+        let child = started.pid, reader = started.standardError
         DispatchQueue.global().async {
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
