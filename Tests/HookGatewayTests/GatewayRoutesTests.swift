@@ -17,6 +17,7 @@ final class MisbehavingPeers: Sendable {
         var publish: [PublishRequest] = []
         var unpublish: [SessionCloseRequest] = []
         var failUnpublishes = 0
+        var failPublishes = 0
         /// The client ids `GET /internal/v1/sessions` lists as open.
         var openSessions: [String] = []
         /// Every `POST /internal/v1/stream-health`, with its `X-Request-Id`.
@@ -84,7 +85,12 @@ final class MisbehavingPeers: Sendable {
         }
         internalRoutes.post("publish") { request, context -> PublishReply in
             let body = try await request.decode(as: PublishRequest.self, context: context)
-            calls.withLockedValue { $0.publish.append(body) }
+            let fail = calls.withLockedValue { calls in
+                calls.publish.append(body)
+                if calls.failPublishes > 0 { calls.failPublishes -= 1; return true }
+                return false
+            }
+            if fail { throw HTTPError(.internalServerError) }
             return PublishReply(decision: .lead, position: 0)
         }
         internalRoutes.post("unpublish") { request, context -> Response in
@@ -248,6 +254,23 @@ final class MisbehavingPeers: Sendable {
                 #expect(await peers.waitForUnpublishes(3))
             }
             #expect(peers.calls.withLockedValue { $0.unpublish.map(\.clientId) } == ["a45n3q74", "a45n3q74", "a45n3q74"])
+        }
+    }
+
+    /// QueueService may still take a publish the gateway refused for want of an answer (it gave up
+    /// at its deadline); the close the ingest will never send for it is owed, so no DJ is seated
+    /// without an encoder.
+    @Test func aPublishTheQueueDidNotAnswerIsClosedThere() async throws {
+        try await withFakes { peers, srs in
+            peers.calls.withLockedValue { $0.failPublishes = 1 }
+            try await app(peers: peers, srs: srs).test(.live) { client in
+                let (status, _) = try await post(client, hooks, SRSFixture.body("on_publish.json", streamKey: peers.knownKey))
+                #expect(status == .serviceUnavailable)
+                #expect(await peers.waitForUnpublishes(1))
+            }
+            let published = try #require(peers.calls.withLockedValue { $0.publish.first })
+            #expect(peers.calls.withLockedValue { $0.unpublish.map(\.clientId) } == [published.clientId])
+            #expect(peers.calls.withLockedValue { $0.unpublish.map(\.action) } == ["publish_unanswered"])
         }
     }
 

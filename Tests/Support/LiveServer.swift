@@ -30,7 +30,12 @@ public final class LiveServer: Sendable {
             },
             logger: logger
         )
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        var configuration = ServiceGroupConfiguration(services: [app], logger: logger)
+        // A graceful shutdown waits for every open connection; a fake must not hang its test on a
+        // client that never finished a websocket close handshake (FakeOBSTests hung CI for 60 s so).
+        configuration.maximumGracefulShutdownDuration = .seconds(5)
+        configuration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: configuration)
         let task = Task { try await group.run() }
         var port = 0
         for await value in stream { port = value }

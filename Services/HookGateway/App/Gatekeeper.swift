@@ -123,10 +123,16 @@ struct Gatekeeper: Sendable {
                     return .refuse(.forbidden, reason: "unknown stream key")
                 }
                 await closes.forget(clientId: hook.clientId)
-                let reply = try await queue.publish(
-                    PublishRequest(clientId: hook.clientId, userId: publisher.userId, djName: publisher.djName, app: hook.app, stream: streamKey, pictureUrl: publisher.pictureUrl),
-                    requestID: requestID
-                )
+                let reply: PublishReply
+                do {
+                    reply = try await queue.publish(
+                        PublishRequest(clientId: hook.clientId, userId: publisher.userId, djName: publisher.djName, app: hook.app, stream: streamKey, pictureUrl: publisher.pictureUrl),
+                        requestID: requestID
+                    )
+                } catch {
+                    await closes.owe(SessionCloseRequest(clientId: hook.clientId, action: "publish_unanswered"))
+                    throw error
+                }
                 var djMetadata = metadata
                 djMetadata["dj"] = "\(publisher.djName)"
                 switch reply.decision {

@@ -34,6 +34,14 @@ actor SessionCloseRelay: Service {
         }
     }
 
+    /// A close the ingest will never send: a publish the gateway refused because QueueService did
+    /// not answer may still be taken there late. Owed from now, it undoes that publish (or, landing
+    /// first, makes QueueService refuse it), and is retried like any undelivered close.
+    func owe(_ request: SessionCloseRequest) {
+        undelivered[request.clientId] = (request, elapsed())
+        wakeup.signal()
+    }
+
     /// A new publish on the same SRS connection supersedes an older close still waiting.
     func forget(clientId: String) {
         undelivered[clientId] = nil

@@ -10,6 +10,8 @@ struct QueueMachine: Sendable {
     let rules: QueueRules
     /// The ingest's last readings, from `streamHealth(_:now:)`.
     private(set) var watch: StreamWatch
+    /// Connections closed before they published: a publish arriving after its own close is late.
+    private var closedConnections = ClosedConnections()
 
     init(state: QueueState, rules: QueueRules = QueueRules(), watch: StreamWatch = StreamWatch()) {
         self.state = state
@@ -24,6 +26,9 @@ struct QueueMachine: Sendable {
         var log = EventRecorder(after: state.lastSeq, now: now)
         defer { state.lastSeq = log.lastSeq }
 
+        if closedConnections.isClosed(request.clientId, now: now) {
+            return (PublishReply(decision: .refused, position: nil, reason: "this connection was already closed; reconnect to publish"), [])
+        }
         if state.position(of: request.userId) == nil, isBlocked(request.userId, now: now), state.lead == nil, !state.hasConnectedWaitingDJ {
             return (PublishReply(decision: .refused, position: nil, reason: "\(request.djName)'s turn just ended; someone else goes first"), [])
         }
@@ -77,13 +82,15 @@ struct QueueMachine: Sendable {
     }
 
     /// An SRS session stopped publishing or closed. Unknown or already closed ids change nothing,
-    /// except that a session we had asked to be kicked is now known to be gone.
+    /// except that a session we had asked to be kicked is now known to be gone, and that a publish
+    /// on that connection arriving later (one the gateway already gave up on) is refused.
     mutating func closeSession(clientId: String, now: Date) -> [QueueEvent] {
         var log = EventRecorder(after: state.lastSeq, now: now)
         defer { state.lastSeq = log.lastSeq }
         if let session = state.session(clientId: clientId) {
             closeSession(session, log: &log, now: now)
         } else {
+            closedConnections.closed(clientId, now: now)
             settleKick(clientId: clientId, log: &log)
         }
         return log.events
