@@ -28,13 +28,16 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
     if config.programmeKey == nil {
         logger.warning("no PROGRAMME_KEY: publishes to the programme app are refused", metadata: ["output_app": "\(config.outputApp)"])
     }
-    let gatekeeper = Gatekeeper(
+    let recording = try await RecordingSide(config, programme: programme, http: http, logger: logger)
+    var gatekeeper = Gatekeeper(
         policy: PublishPolicy(ingestApp: config.ingestApp, relaySecret: config.relaySecret, programmeApp: config.outputApp, programmeKey: config.programmeKey),
         accounts: accounts, queue: queue, sessions: queue, closes: closes, programme: programme
     )
+    if config.recording.recordStream, let recorder = recording.recorder {
+        gatekeeper.leadPublished = { job in Task { await recorder.leadPublished(job) } }
+    }
     let gate = AdminGate(tokens: await SessionTokens(secret: config.jwtSecret), standing: CachedSessionStanding(AccountSessionCheck(accounts: accounts.client)))
 
-    let recording = try await RecordingSide(config, programme: programme, http: http, logger: logger)
     let relays = try await RelaySide(config, targets: outputTargets, programme: programme, broadcast: broadcast, http: http, logger: logger)
     let router = makeServiceRouter(service: .hookGateway, readiness: [
         ReadinessCheck("AccountService") { await accounts.client.healthProblem() },

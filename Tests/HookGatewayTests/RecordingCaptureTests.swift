@@ -32,6 +32,35 @@ import TestSupport
         #expect(bytes.range(of: Data(key.utf8)) == nil)
     }
 
+    /// A pre-roll: the capture says how far it has written, and the seconds before a turn are cut
+    /// off at the keyframe nearest the cut (the encoder sends one a second).
+    @Test func aPreRollIsCutAtTheKeyframeNearestTheTurnsStart() async throws {
+        let nginx = try await NginxRTMP.start()
+        let encoder = try ColourPublisher.start(colour: "green", to: nginx.url("preroll"))
+        defer { Task { await encoder.stop(); await nginx.stop() } }
+        let directory = try temporaryDirectory("capture-preroll")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("partial.mkv").path
+        let capture = FFmpegRecordingCapture()
+        try await Task.sleep(for: .seconds(1))
+        let run = try capture.start(pulling: nginx.url("preroll"), into: path, redacting: [])
+        var position: Double?
+        for _ in 0..<200 where (position ?? 0) < 3.4 {
+            try await Task.sleep(for: .milliseconds(50))
+            position = run.position()
+        }
+        let cut = try #require(position)
+        try await Task.sleep(for: .seconds(3))
+        let afterCut = run.position() ?? 0
+        await run.stop(within: .seconds(10))
+        _ = await run.finished()
+        let whole = try #require(await capture.duration(of: path))
+        #expect(whole >= afterCut - 0.6, "the position (\(afterCut) s) is what the file holds (\(whole) s)")
+        #expect(await capture.cutHead(of: path, at: cut))
+        let kept = try #require(await capture.duration(of: path))
+        #expect(abs(kept - (whole - cut)) <= 0.55, "cut at \(cut) s of \(whole) s: \(kept) s kept")
+    }
+
     /// A crash or SIGKILL leaves a file that was never closed: Matroska keeps it playable, and its
     /// length is read from its packets.
     @Test func aKilledCaptureIsStillPlayable() async throws {

@@ -91,6 +91,33 @@ struct RecordingPlanTests {
         #expect(RecordingPlan.jobs(state: state(lead: lead(sessions: 0)), numbers: TurnNumbers()).isEmpty)
     }
 
+    /// The DJ up next is pre-rolled only while someone leads and they are connected; their pre-roll
+    /// becomes the turn's recording only if the turn pulls the same stream.
+    @Test func theNextConnectedDJIsPreRolledWhileSomeoneLeads() throws {
+        let bo = UUID()
+        func waiting(grace: Date? = nil) -> LineupEntry {
+            LineupEntry(
+                userId: bo, djName: "Bo", joinedAt: started, turnStartedAt: nil, turnEndsAt: nil, graceEndsAt: grace,
+                sessions: [SessionView(clientId: "c2", app: "live", stream: "BOKEY0123456789", openedAt: started)]
+            )
+        }
+        func lineup(lead: LineupEntry?, next: LineupEntry) -> InternalQueueState {
+            InternalQueueState(seq: 40, lead: lead, waiting: [next], swapIntervalSeconds: 3600, paused: false)
+        }
+        let standby = try #require(RecordingPlan.standby(state: lineup(lead: lead(), next: waiting())))
+        #expect(standby == StandbyJob(userId: bo, djName: "Bo", app: "live", stream: "BOKEY0123456789"))
+        #expect(RecordingPlan.standby(state: lineup(lead: nil, next: waiting())) == nil)
+        #expect(RecordingPlan.standby(state: lineup(lead: lead(), next: waiting(grace: started.addingTimeInterval(5)))) == nil)
+        #expect(RecordingPlan.standby(state: state(lead: lead())) == nil)
+
+        var boLeads = waiting()
+        boLeads.turnStartedAt = started
+        let turn = try #require(RecordingPlan.jobs(state: state(lead: boLeads), numbers: TurnNumbers()).first)
+        #expect(standby.matches(turn))
+        boLeads.sessions[0].stream = "BOKEY_ROTATED_0123"
+        #expect(!standby.matches(try #require(RecordingPlan.jobs(state: state(lead: boLeads), numbers: TurnNumbers()).first)))
+    }
+
     @Test func theSameTurnAfterAReconnectHasTheSameKey() {
         let before = RecordingPlan.jobs(state: state(lead: lead(), seq: 40), numbers: TurnNumbers()).first?.key
         let after = RecordingPlan.jobs(state: state(lead: lead(), seq: 44), numbers: TurnNumbers()).first?.key

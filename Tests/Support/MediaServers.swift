@@ -61,7 +61,9 @@ public final class ColourPublisher: @unchecked Sendable {
             "-f", "lavfi", "-i", "color=c=\(colour):size=320x180:rate=15",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
             "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "15", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "64k", "-f", "flv", url,
+            // Each packet out as it is made, as OBS sends it: ffmpeg's default 32 KB output buffer
+            // holds about 3 s of this tiny stream, which a kick at the turn's end then throws away.
+            "-c:a", "aac", "-b:a", "64k", "-flush_packets", "1", "-f", "flv", url,
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

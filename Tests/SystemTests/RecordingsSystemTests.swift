@@ -15,7 +15,9 @@ import TestSupport
     static let tmpfsMegabytes = 64
     static let minimumFreeMegabytes = 16
     static let programmeKey = "test-programme-key-0123456789"
-    static let durationTolerance = 3.0
+    static let durationTolerance = 2.0
+    /// `ColourPublisher`'s `-g 15` at 15 frames a second.
+    static let keyframeInterval = 1.0
 
     @Test func threeTurnsThreeFilesRetentionAndAFullDiskThatNeverStopsTheQueue() async throws {
         let base = try temporaryDirectory("recordings")
@@ -98,13 +100,16 @@ import TestSupport
                     #expect(recording.fileName.wholeMatch(of: try Regex("[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]{4}_\(slug)_turn-\(turn.seq)\\.mkv")) != nil, "\(recording.fileName)")
                     #expect(recording.djName == turn.dj)
                     let probed = try await ffprobeDuration(recordDir.appendingPathComponent(recording.fileName).path)
-                    // The issue asks for 2 s; a capture that joins a live stream waits for its next
-                    // keyframe and measured 0.0–2.0 s short (2.001 s once), so this allows 3 s until
-                    // the capture is pre-rolled like OBS's inputs. The figures go to the artifact.
-                    #expect(abs(probed - turn.seconds) <= Self.durationTolerance, "\(recording.fileName): \(probed) s recorded of a \(turn.seconds) s turn")
+                    // Bo's and Cy's captures were pre-rolled while they waited and cut at the keyframe
+                    // nearest their turn's start: within the issue's 2 s. Ada's turn began at her
+                    // publish, with nothing to pre-roll: her capture joins her stream a moment after
+                    // its first keyframe, so it starts at the next one (the encoders send one a
+                    // second) — measured 2.0 s short, so hers is allowed that keyframe interval more.
+                    let allowed = Self.durationTolerance + (turn.dj == "Ada Lovelace" ? Self.keyframeInterval : 0)
+                    #expect(abs(probed - turn.seconds) <= allowed, "\(recording.fileName): \(probed) s recorded of a \(turn.seconds) s turn")
                     #expect(abs((recording.durationSeconds ?? 0) - probed) < 0.1)
                     report.append(String(
-                        format: "%@: turn %.2f s, ffprobe %.2f s, short by %.2f s, %llu bytes", recording.fileName, turn.seconds, probed, turn.seconds - probed,
+                        format: "%@: turn %.2f s, ffprobe %.2f s, off by %+.2f s, %llu bytes", recording.fileName, turn.seconds, probed, probed - turn.seconds,
                         recording.bytes
                     ))
                 }

@@ -12,6 +12,10 @@ struct Gatekeeper: Sendable {
     let sessions: any QueueOpenSessions
     let closes: SessionCloseRelay
     let programme: ProgrammeTracker
+    /// Told of a publish that goes on air at once (nobody was leading), before SRS hears the
+    /// answer: the recorder starts pulling the stream now rather than when the queue's event
+    /// reaches it, which costs the turn's first second or two.
+    var leadPublished: @Sendable (StandbyJob) -> Void = { _ in }
 
     /// The answer to an `http_hooks` request.
     func answer(_ hook: HookRequest, requestID: String, logger: Logger) async -> HookReply {
@@ -137,6 +141,9 @@ struct Gatekeeper: Sendable {
                 djMetadata["dj"] = "\(publisher.djName)"
                 switch reply.decision {
                 case .lead, .queued:
+                    if reply.decision == .lead {
+                        leadPublished(StandbyJob(userId: publisher.userId, djName: publisher.djName, app: hook.app, stream: streamKey))
+                    }
                     djMetadata["decision"] = "\(reply.decision.rawValue)"
                     djMetadata["position"] = "\(reply.position ?? -1)"
                     log.info("publish accepted", metadata: djMetadata)

@@ -7,6 +7,12 @@ import Shared
 /// air runs one supervised capture of their stream as received into an opaquely named partial
 /// file, closes it cleanly when the turn ends and only then gives it its DJ-and-turn name. Below
 /// `RECORDING_MIN_FREE_MB` it stops recording and says so; it never touches the stream itself.
+///
+/// The DJ up next is pre-rolled, as OBSBridge pre-rolls their picture: their capture runs before
+/// their turn, becomes the turn's recording when it starts, and the seconds before are cut off
+/// when it is finished (at the keyframe nearest the turn's start). A pre-roll that does not become
+/// a turn is deleted; one running longer than `standbyLimit` is started afresh, so waiting never
+/// fills the disk.
 actor TurnRecorder: Service {
     struct Settings: Sendable {
         /// `LEAD_PULL_URL`, with `{app}` and `{stream}`.
@@ -23,6 +29,10 @@ actor TurnRecorder: Service {
         var stopGrace: Duration = .seconds(10)
         /// Restarts of a capture that ended on its own while its turn goes on.
         var backoff = Backoff(base: .seconds(1), cap: .seconds(30))
+        /// A pre-roll this old is restarted, so an hour in the queue is not an hour on disk.
+        var standbyLimit: Duration = .seconds(300)
+        /// After a pre-roll failed on its own, the next try waits this long.
+        var standbyRetry: Duration = .seconds(5)
     }
 
     private struct Active {
@@ -30,6 +40,17 @@ actor TurnRecorder: Service {
         var id: String
         var run: any RecordingCaptureRun
         var startedAt: Date
+        var watcher: Task<Void, Never>?
+        var stopping = false
+        /// Seconds of the file captured before the turn began (a pre-roll's), cut at finish.
+        var preRoll: Double?
+    }
+
+    private struct Standby {
+        var job: StandbyJob
+        var id: String
+        var run: any RecordingCaptureRun
+        var startedAt: ContinuousClock.Instant
         var watcher: Task<Void, Never>?
         var stopping = false
     }
@@ -46,6 +67,9 @@ actor TurnRecorder: Service {
     private let programme: (any ProgrammeSource)?
     private var turnJobs: [RecordingJob] = []
     private var programmeJob: RecordingJob?
+    private var standbyJob: StandbyJob?
+    private var standby: Standby?
+    private var standbyRetryAt: ContinuousClock.Instant?
     private var wanted: [RecordingJob] = []
     private var active: [RecordingJob.TurnKey: Active] = [:]
     private var parts: [RecordingJob.TurnKey: Int] = [:]
@@ -81,7 +105,16 @@ actor TurnRecorder: Service {
         let state = try await queue.state(timeout: nil)
         stateRead = true
         turnJobs = RecordingPlan.jobs(state: state, numbers: numbers)
+        standbyJob = RecordingPlan.standby(state: state)
         want()
+    }
+
+    /// A DJ went on air at their publish: pre-rolled from now, their capture becomes the turn's
+    /// when the queue's event arrives. Nothing changes when that event came first.
+    func leadPublished(_ job: StandbyJob) {
+        guard queue != nil, !active.keys.contains(where: { $0.userId == job.userId }) else { return }
+        standbyJob = job
+        reconcile()
     }
 
     /// The programme was published (a feed) or ended (nil).
@@ -129,6 +162,10 @@ actor TurnRecorder: Service {
     }
 
     private func reconcile() {
+        for job in wanted where active[job.key] == nil {
+            if let waiting = standby, !waiting.stopping, waiting.job.matches(job), room == true, !shuttingDown { adopt(waiting, as: job) }
+        }
+        reconcileStandby()
         let keys = Set(wanted.map(\.key))
         for (key, running) in active where !running.stopping && (!keys.contains(key) || room != true || shuttingDown) {
             active[key]?.stopping = true
@@ -148,12 +185,8 @@ actor TurnRecorder: Service {
             return
         }
         let part = parts[job.key, default: 0] + 1
-        let slug = RecordingName.slug(job.djName, avoiding: [job.stream])
         let id = Self.randomID()
-        let recording = StoredRecording(
-            id: id, userId: job.key.userId, djName: job.djName, turn: job.turn, part: part, startedAt: Date(), endedAt: nil, durationSeconds: nil,
-            fileName: RecordingName.fileName(turnStartedAt: job.key.turnStartedAt, slug: slug, turn: job.turn, part: part, timeZone: settings.timeZone)
-        )
+        let recording = stored(job, id: id, part: part, preRoll: nil)
         let url = job.pullURL(template: settings.pullTemplate)
         let run: any RecordingCaptureRun
         do {
@@ -166,20 +199,103 @@ actor TurnRecorder: Service {
         }
         parts[job.key] = part
         active[job.key] = Active(job: job, id: id, run: run, startedAt: recording.startedAt)
-        active[job.key]?.watcher = Task { [weak self] in
-            let end = await run.finished()
-            await self?.ended(job.key, id: id, end: end)
-        }
+        active[job.key]?.watcher = watch(run, id: id)
         logger.info("recording started", metadata: ["dj_name": "\(job.djName)", "turn": "\(job.turn.map(String.init) ?? "programme")", "part": "\(part)", "recording_id": "\(id)"])
     }
 
-    private func ended(_ key: RecordingJob.TurnKey, id: String, end: RecordingCaptureEnd) async {
+    private func stored(_ job: RecordingJob, id: String, part: Int, preRoll: Double?) -> StoredRecording {
+        let slug = RecordingName.slug(job.djName, avoiding: [job.stream])
+        return StoredRecording(
+            id: id, userId: job.key.userId, djName: job.djName, turn: job.turn, part: part, startedAt: Date(), endedAt: nil, durationSeconds: nil,
+            fileName: RecordingName.fileName(turnStartedAt: job.key.turnStartedAt, slug: slug, turn: job.turn, part: part, timeZone: settings.timeZone),
+            preRollSeconds: preRoll
+        )
+    }
+
+    private func watch(_ run: any RecordingCaptureRun, id: String) -> Task<Void, Never> {
+        Task { [weak self] in
+            let end = await run.finished()
+            await self?.captureEnded(id: id, end: end)
+        }
+    }
+
+    private func captureEnded(id: String, end: RecordingCaptureEnd) async {
+        if standby?.id == id {
+            standbyEnded(end)
+        } else if let key = active.first(where: { $0.value.id == id })?.key {
+            await ended(key, id: id, end: end)
+        } else {
+            await ended(nil, id: id, end: end)
+        }
+    }
+
+    // MARK: - Pre-roll of the DJ up next
+
+    private func reconcileStandby() {
+        let wantedStandby = (room == true && !shuttingDown) ? standbyJob : nil
+        if let running = standby, !running.stopping,
+            running.job != wantedStandby || ContinuousClock.now - running.startedAt > settings.standbyLimit
+        {
+            standby?.stopping = true
+            Task { [grace = settings.stopGrace] in await running.run.stop(within: grace) }
+        }
+        guard standby == nil, let job = wantedStandby, standbyRetryAt.map({ ContinuousClock.now >= $0 }) ?? true else { return }
+        let id = Self.randomID()
+        let url = job.pullURL(template: settings.pullTemplate)
+        do {
+            // Not registered: a crash now leaves media that the next start deletes, never a recording.
+            let run = try capture.start(pulling: url, into: library.partialMediaPath(id), redacting: [url, job.stream])
+            standby = Standby(job: job, id: id, run: run, startedAt: .now)
+            standby?.watcher = watch(run, id: id)
+            logger.debug("pre-rolling the next DJ's recording", metadata: ["dj_name": "\(job.djName)", "recording_id": "\(id)"])
+        } catch {
+            standbyRetryAt = .now + settings.standbyRetry
+            logger.warning("cannot pre-roll the next DJ's recording", metadata: ["dj_name": "\(job.djName)", "error": "\(error)"])
+        }
+    }
+
+    /// The next DJ's turn began: their pre-roll becomes the turn's recording, from here on.
+    private func adopt(_ waiting: Standby, as job: RecordingJob) {
+        standby = nil
+        let preRoll = waiting.run.position()
+        let part = parts[job.key, default: 0] + 1
+        let recording = stored(job, id: waiting.id, part: part, preRoll: preRoll)
+        do {
+            _ = try library.begin(recording)
+        } catch {
+            note("cannot register the recording of \(job.djName)'s turn: \(error)")
+            standby = waiting
+            standby?.stopping = true
+            Task { [grace = settings.stopGrace] in await waiting.run.stop(within: grace) }
+            return
+        }
+        parts[job.key] = part
+        active[job.key] = Active(job: job, id: waiting.id, run: waiting.run, startedAt: recording.startedAt, watcher: waiting.watcher, preRoll: preRoll)
+        logger.info("recording started", metadata: [
+            "dj_name": "\(job.djName)", "turn": "\(job.turn.map(String.init) ?? "-")", "part": "\(part)", "recording_id": "\(waiting.id)",
+            "pre_roll_seconds": "\(preRoll.map { String(format: "%.2f", $0) } ?? "none")",
+        ])
+    }
+
+    private func standbyEnded(_ end: RecordingCaptureEnd) {
+        guard let ended = standby else { return }
+        standby = nil
+        library.discard(id: ended.id)
+        if !end.stopped {
+            standbyRetryAt = .now + settings.standbyRetry
+            logger.info("the next DJ's pre-roll stopped; retrying", metadata: ["dj_name": "\(ended.job.djName)", "complaint": "\(end.complaint ?? "-")"])
+        }
+        reconcile()
+    }
+
+    private func ended(_ key: RecordingJob.TurnKey?, id: String, end: RecordingCaptureEnd) async {
         var ran = 0.0
-        if let running = active[key], running.id == id {
+        if let key, let running = active[key], running.id == id {
             ran = Date().timeIntervalSince(running.startedAt)
             active[key] = nil
         }
         let endedAt = Date()
+        await cutPreRoll(id)
         let duration = await capture.duration(of: library.partialMediaPath(id))
         do {
             if let view = try await onDisk({ [library] in try library.finish(id: id, endedAt: endedAt, durationSeconds: duration) }) {
@@ -192,13 +308,21 @@ actor TurnRecorder: Service {
         } catch {
             note("cannot finish recording \(id): \(error)")
         }
-        if !end.stopped {
+        if let key, !end.stopped {
             if let complaint = end.complaint { note("the recorder stopped: \(complaint)") }
             // A capture that ran a while had a working stream: start counting failures again.
             if ran > 60 { failures[key] = nil }
             retry(key)
         }
         reconcile()
+    }
+
+    /// The seconds a pre-rolled file holds from before its turn go, as its metadata says.
+    private func cutPreRoll(_ id: String) async {
+        guard let preRoll = library.pending(id)?.preRollSeconds, preRoll > 0.2 else { return }
+        if !(await capture.cutHead(of: library.partialMediaPath(id), at: preRoll)) {
+            note("cannot cut the \(String(format: "%.1f", preRoll)) s before the turn from recording \(id); it is kept whole")
+        }
     }
 
     private func retry(_ key: RecordingJob.TurnKey) {
@@ -226,6 +350,7 @@ actor TurnRecorder: Service {
         while !Task.isCancelled {
             await checkSpace()
             if !stateRead { await readFirstState() }
+            reconcileStandby()
             do {
                 try await clock.sleep(for: settings.spaceCheckInterval)
             } catch {
@@ -249,6 +374,7 @@ actor TurnRecorder: Service {
             guard !stateRead else { return }
             stateRead = true
             turnJobs = RecordingPlan.jobs(state: state, numbers: numbers)
+            standbyJob = RecordingPlan.standby(state: state)
             want()
         } catch {
             logger.debug("queue state not readable yet", metadata: ["error": "\(error)"])
@@ -295,6 +421,7 @@ actor TurnRecorder: Service {
         for id in (try? await onDisk { [library] in library.leftovers() }) ?? [] {
             let path = library.partialMediaPath(id)
             let modified = ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? Date()
+            await cutPreRoll(id)
             let duration = await capture.duration(of: path)
             do {
                 if let view = try await onDisk({ [library] in try library.finish(id: id, endedAt: modified, durationSeconds: duration) }) {
@@ -308,13 +435,13 @@ actor TurnRecorder: Service {
 
     private func stopAll() async {
         shuttingDown = true
-        let running = Array(active.values)
+        let running = active.values.map { ($0.run, $0.watcher) } + [standby].compactMap { $0 }.map { ($0.run, $0.watcher) }
         await withTaskGroup(of: Void.self) { group in
-            for recording in running {
-                group.addTask { [grace = settings.stopGrace] in await recording.run.stop(within: grace) }
+            for (run, _) in running {
+                group.addTask { [grace = settings.stopGrace] in await run.stop(within: grace) }
             }
         }
-        for recording in running { await recording.watcher?.value }
+        for (_, watcher) in running { await watcher?.value }
     }
 
     private func note(_ message: String) {

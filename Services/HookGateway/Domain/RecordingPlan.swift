@@ -24,6 +24,23 @@ struct RecordingJob: Sendable, Equatable {
     }
 }
 
+/// The next DJ's stream, pulled ahead of their turn so the turn's recording starts with it.
+struct StandbyJob: Sendable, Equatable {
+    var userId: UUID
+    var djName: String
+    var app: String
+    var stream: String
+
+    func pullURL(template: String) -> String {
+        template.replacingOccurrences(of: "{app}", with: app).replacingOccurrences(of: "{stream}", with: stream)
+    }
+
+    /// Whether this pre-roll is of the stream the turn will pull.
+    func matches(_ job: RecordingJob) -> Bool {
+        job.key.userId == userId && job.app == app && job.stream == stream
+    }
+}
+
 /// The turns' numbers as the event log tells them: each `turn.started` event's seq, by DJ and start.
 struct TurnNumbers: Sendable, Equatable {
     private var known: [(userId: UUID, startedAt: Date, seq: UInt64)] = []
@@ -60,6 +77,15 @@ enum RecordingPlan {
         return [RecordingJob(
             key: .init(userId: lead.userId, turnStartedAt: startedAt), djName: lead.djName, turn: turn, app: session.app, stream: session.stream
         )]
+    }
+
+    /// The DJ up next, captured before their turn (`TurnRecorder`'s pre-roll): a capture that joins
+    /// a live stream only when the turn starts loses the turn's first second or two (measured
+    /// 1.0–1.8 s) to the event's delivery, ffmpeg's start and the wait for a keyframe. Only while
+    /// someone leads (else the next publish starts a turn at once) and the next DJ is connected.
+    static func standby(state: InternalQueueState) -> StandbyJob? {
+        guard state.lead != nil, let next = state.waiting.first, next.graceEndsAt == nil, let session = next.sessions.first else { return nil }
+        return StandbyJob(userId: next.userId, djName: next.djName, app: session.app, stream: session.stream)
     }
 
     /// The whole programme while it is published (`RECORD_PROGRAMME`), from `since`, when it was.

@@ -9,6 +9,9 @@ protocol RecordingCapture: Sendable {
     func start(pulling url: String, into path: String, redacting: [String]) throws -> any RecordingCaptureRun
     /// The duration a player sees in a closed recording, nil when it is not playable.
     func duration(of path: String) async -> Double?
+    /// Cuts a closed recording's head: it then starts at the keyframe nearest `seconds` in.
+    /// False when it could not be cut (the file is left as it was).
+    func cutHead(of path: String, at seconds: Double) async -> Bool
 }
 
 protocol RecordingCaptureRun: Sendable {
@@ -16,6 +19,8 @@ protocol RecordingCaptureRun: Sendable {
     func finished() async -> RecordingCaptureEnd
     /// Asks the capture to close its file cleanly, and kills it if it has not within `grace`.
     func stop(within grace: Duration) async
+    /// How far into its file the capture has written now, in seconds; nil before it began writing.
+    func position() -> Double?
 }
 
 struct RecordingCaptureEnd: Sendable, Equatable {
@@ -47,6 +52,8 @@ struct FFmpegRecordingCapture: RecordingCapture {
             // low-bitrate stream, without these the file was empty, with them 4 s played).
             "-flush_packets", "1", "-cluster_time_limit", "1000",
             "-f", "matroska", path,
+            // How far it has written, twice a second: where a pre-rolled capture's turn began.
+            "-progress", "pipe:1", "-stats_period", "0.5",
         ]
         return try FFmpegRecordingRun(executable: ffmpeg, arguments: arguments, redacting: redacting)
     }
@@ -60,6 +67,32 @@ struct FFmpegRecordingCapture: RecordingCapture {
         let remuxed = await run(ffmpeg, ["-hide_banner", "-nostdin", "-loglevel", "error", "-i", path, "-map", "0", "-c", "copy", "-f", "matroska", "-y", sealed])
         guard remuxed != nil, rename(sealed, path) == 0 else { return nil }
         return await durationInContainer(path)
+    }
+
+    func cutHead(of path: String, at seconds: Double) async -> Bool {
+        // The video's keyframes up to a little past the cut (each packet's time and flags, no decoding).
+        let listing = await run(ffprobe, [
+            "-v", "error", "-select_streams", "v:0", "-read_intervals", "%+\(Int(seconds) + 30)",
+            "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", path,
+        ])
+        guard let listing else { return false }
+        let keyframes = listing.split(whereSeparator: \.isNewline).compactMap { line -> Double? in
+            let fields = line.split(separator: ",")
+            guard fields.count >= 2, fields[1].hasPrefix("K") else { return nil }
+            return Double(fields[0])
+        }
+        // Audio alone has no keyframes to keep to: cut where asked.
+        let start = keyframes.min { abs($0 - seconds) < abs($1 - seconds) } ?? seconds
+        guard start > 0.05 else { return true }
+        let cut = path + ".cut"
+        defer { unlink(cut) }
+        // `-ss` after the input: packets before it are dropped, and stream copy starts each video
+        // stream at its first keyframe, which is exactly `start` (a hair earlier, against rounding).
+        let copied = await run(ffmpeg, [
+            "-hide_banner", "-nostdin", "-loglevel", "error", "-i", path, "-ss", String(format: "%.3f", max(0, start - 0.001)),
+            "-map", "0", "-c", "copy", "-avoid_negative_ts", "make_zero", "-f", "matroska", "-y", cut,
+        ])
+        return copied != nil && rename(cut, path) == 0
     }
 
     private func durationInContainer(_ path: String) async -> Double? {
@@ -105,12 +138,14 @@ private final class FFmpegRecordingRun: RecordingCaptureRun {
     private let exited = Wakeup()
     private let redacting: [String]
     private let state = Mutex((stopping: false, said: "", status: Int32?.none))
+    /// The last `out_time` ffmpeg reported and when it was read.
+    private let progress = Mutex<(written: Duration, at: ContinuousClock.Instant)?>(nil)
 
     init(executable: String, arguments: [String], redacting: [String]) throws {
         self.redacting = redacting.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
         let started: ChildProcess.Started
         do {
-            started = try ChildProcess.spawn(executable, arguments, pipeStandardOutput: false)
+            started = try ChildProcess.spawn(executable, arguments, pipeStandardOutput: true)
         } catch let error as ChildProcess.SpawnError {
             throw RecordingLibraryError(path: executable, errno: error.errno)
         }
@@ -125,6 +160,25 @@ private final class FFmpegRecordingRun: RecordingCaptureRun {
                 self.state.withLock { state in state.said = String((state.said + chunk).suffix(2000)) }
             }
             close(reader)
+        }
+        if let output = started.standardOutput {
+            DispatchQueue.global().async {
+                var parser = RelayProgressParser()
+                var partial = ""
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let count = read(output, &buffer, buffer.count)
+                    if count <= 0 { break }
+                    let lines = (partial + String(decoding: buffer[0..<count], as: UTF8.self)).split(separator: "\n", omittingEmptySubsequences: false)
+                    partial = String(lines.last ?? "")
+                    for line in lines.dropLast() {
+                        if let block = parser.feed(line), let written = block.outTime {
+                            self.progress.withLock { $0 = (written, ContinuousClock.now) }
+                        }
+                    }
+                }
+                close(output)
+            }
         }
         DispatchQueue.global().async {
             var status: Int32 = 0
@@ -144,6 +198,14 @@ private final class FFmpegRecordingRun: RecordingCaptureRun {
         let code = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
         let failed = !stopped && code != 0
         return RecordingCaptureEnd(stopped: stopped, status: code, complaint: failed ? redacted(lastLine(said) ?? "ffmpeg exited with status \(code)") : nil)
+    }
+
+    func position() -> Double? {
+        guard let (written, at) = progress.withLock({ $0 }) else { return nil }
+        // Between reports the stream goes on in real time; a stalled one does not, so at most a
+        // report's interval and a half is added.
+        let since = min(ContinuousClock.now - at, .milliseconds(750))
+        return (written + since).seconds
     }
 
     func stop(within grace: Duration) async {

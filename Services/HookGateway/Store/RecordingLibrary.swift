@@ -16,6 +16,9 @@ struct StoredRecording: Codable, Sendable, Equatable {
     var endedAt: Date?
     var durationSeconds: Double?
     var fileName: String
+    /// Seconds of pre-roll at the head of the partial file (captured before the turn began), cut
+    /// off when it is finished; kept here so a crash mid-turn still cuts them.
+    var preRollSeconds: Double?
 
     func view(bytes: UInt64) -> RecordingView {
         RecordingView(
@@ -71,6 +74,17 @@ struct RecordingLibrary: Sendable {
         try rename(media, finalPath(recording.fileName))
         try? FileManager.default.removeItem(atPath: pending)
         return recording.view(bytes: size(of: finalPath(recording.fileName)) ?? 0)
+    }
+
+    /// A capture that was never registered (a pre-roll whose DJ did not go on air): its media goes.
+    func discard(id: String) {
+        try? FileManager.default.removeItem(atPath: partialMediaPath(id))
+        try? FileManager.default.removeItem(atPath: pendingPath(id))
+    }
+
+    /// What is registered of a recording in progress.
+    func pending(_ id: String) -> StoredRecording? {
+        (try? Data(contentsOf: URL(fileURLWithPath: pendingPath(id)))).flatMap { try? JSONCoding.decoder.decode(StoredRecording.self, from: $0) }
     }
 
     /// What a previous run left in `.partial` (a crash, a kill): the ids to finish now, after
