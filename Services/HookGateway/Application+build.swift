@@ -34,7 +34,11 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
         accounts: accounts, queue: queue, sessions: queue, closes: closes, programme: programme
     )
     if config.recording.recordStream, let recorder = recording.recorder {
-        gatekeeper.leadPublished = { job in Task { await recorder.leadPublished(job) } }
+        let listener = captureListening(config, http: http)
+        gatekeeper.leadPublished = { job in
+            await recorder.leadPublished(job)
+            await listener?(job)
+        }
     }
     let gate = AdminGate(tokens: await SessionTokens(secret: config.jwtSecret), standing: CachedSessionStanding(AccountSessionCheck(accounts: accounts.client)))
 
@@ -77,6 +81,22 @@ private func ingestPeers(
 
 /// The ingest's numbers for the stream-health monitor, read about every second: a short deadline,
 /// so a hung ingest costs one reading, not several.
+/// Waits (at most a second and a half) until the ingest lists a player on the stream: the
+/// recorder's capture, started a moment before. nginx-rtmp sends a player only what arrives after
+/// it joined, from a keyframe on; SRS sends a joining player its last keyframe's group of
+/// pictures, so for SRS there is nothing to wait for.
+private func captureListening(_ config: HookGatewayConfig, http: HTTPClientService) -> (@Sendable (StandbyJob) async -> Void)? {
+    guard config.ingestServer == .nginxRTMP else { return nil }
+    let stat = NginxRTMPStat(client: PeerClient(baseURL: config.nginxRTMPStatURL, http: http.client, authorization: nil, timeout: .milliseconds(500)), app: config.ingestApp)
+    return { job in
+        let deadline = ContinuousClock.now + .milliseconds(1500)
+        while ContinuousClock.now < deadline {
+            if (try? await stat.isPlayed(app: job.app, stream: job.stream)) == true { return }
+            try? await Task.sleep(for: .milliseconds(40))
+        }
+    }
+}
+
 private func streamStats(_ config: HookGatewayConfig, http: HTTPClientService) -> any IngestStreamStats {
     switch config.ingestServer {
     case .srs: SRSStreams(client: PeerClient(baseURL: config.srsAPIURL, http: http.client, authorization: config.srsAPIAuthorization, timeout: .seconds(2)))

@@ -76,6 +76,49 @@ enum NginxStatDocuments {
 }
 
 @Suite struct NginxStatTests {
+    /// Captured from nginx 1.22.1 / nginx-rtmp 1.1.4 while a publish waited for its on_publish
+    /// answer and a player (the recorder's capture) had already joined the stream.
+    static let playerWaitingForItsPublisher = """
+        <?xml version="1.0" encoding="utf-8" ?>
+        <rtmp>
+        <nginx_version>1.22.1</nginx_version>
+        <nginx_rtmp_version>1.1.4</nginx_rtmp_version>
+        <built>Feb 13 2023 11:56:56</built>
+        <pid>11034</pid>
+        <uptime>2</uptime>
+        <naccepted>2</naccepted>
+        <bw_in>0</bw_in>
+        <bytes_in>685</bytes_in>
+        <bw_out>0</bw_out>
+        <bytes_out>728</bytes_out>
+        <server>
+        <application>
+        <name>live</name>
+        <live>
+        <stream>
+        <name>DJKEY_waiting_0123</name>
+        <time>770</time><bw_in>0</bw_in>
+        <bytes_in>0</bytes_in>
+        <bw_out>0</bw_out>
+        <bytes_out>0</bytes_out>
+        <bw_audio>0</bw_audio>
+        <bw_video>0</bw_video>
+        <client><id>3</id><address>127.0.0.1</address><time>943</time><flashver>LNX 9,0,124,2</flashver><dropped>0</dropped><avsync>0</avsync><timestamp>0</timestamp></client>
+        <nclients>1</nclients>
+        </stream>
+        <nclients>1</nclients>
+        </live>
+        </application>
+        </server>
+        </rtmp>
+        """
+
+    @Test func aPlayerWaitingForTheStreamsPublisherIsListed() throws {
+        let players = try NginxStat.players(Self.playerWaitingForItsPublisher)
+        #expect(players == [NginxStat.StreamName(app: "live", stream: "DJKEY_waiting_0123"): 1])
+        #expect(try NginxStat.publishingClientIDs(Self.playerWaitingForItsPublisher).isEmpty)
+    }
+
     @Test func theCapturedDocumentListsItsPublisher() throws {
         #expect(try NginxStat.publishingClientIDs(NginxStatDocuments.captured) == ["1"])
     }

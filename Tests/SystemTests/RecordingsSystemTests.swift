@@ -16,8 +16,6 @@ import TestSupport
     static let minimumFreeMegabytes = 16
     static let programmeKey = "test-programme-key-0123456789"
     static let durationTolerance = 2.0
-    /// `ColourPublisher`'s `-g 15` at 15 frames a second.
-    static let keyframeInterval = 1.0
 
     @Test func threeTurnsThreeFilesRetentionAndAFullDiskThatNeverStopsTheQueue() async throws {
         let base = try temporaryDirectory("recordings")
@@ -101,12 +99,9 @@ import TestSupport
                     #expect(recording.djName == turn.dj)
                     let probed = try await ffprobeDuration(recordDir.appendingPathComponent(recording.fileName).path)
                     // Bo's and Cy's captures were pre-rolled while they waited and cut at the keyframe
-                    // nearest their turn's start: within the 2 s. Ada's turn began at her
-                    // publish, with nothing to pre-roll: her capture joins her stream a moment after
-                    // its first keyframe, so it starts at the next one (the encoders send one a
-                    // second) — measured 2.0 s short, so hers is allowed that keyframe interval more.
-                    let allowed = Self.durationTolerance + (turn.dj == "Ada Lovelace" ? Self.keyframeInterval : 0)
-                    #expect(abs(probed - turn.seconds) <= allowed, "\(recording.fileName): \(probed) s recorded of a \(turn.seconds) s turn")
+                    // nearest their turn's start; Ada's began at her publish, before nginx let her
+                    // stream in, so it holds her stream from its first keyframe.
+                    #expect(abs(probed - turn.seconds) <= Self.durationTolerance, "\(recording.fileName): \(probed) s recorded of a \(turn.seconds) s turn")
                     #expect(abs((recording.durationSeconds ?? 0) - probed) < 0.1)
                     report.append(String(
                         format: "%@: turn %.2f s, ffprobe %.2f s, off by %+.2f s, %llu bytes", recording.fileName, turn.seconds, probed, probed - turn.seconds,

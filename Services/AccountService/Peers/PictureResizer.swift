@@ -105,9 +105,7 @@ struct FFmpegPictureResizer: PictureResizer {
     }
 
     private static func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
-        }
+        await BlockingWork.run("picture-resizer", work)
     }
 }
 

@@ -12,10 +12,10 @@ struct Gatekeeper: Sendable {
     let sessions: any QueueOpenSessions
     let closes: SessionCloseRelay
     let programme: ProgrammeTracker
-    /// Told of a publish that goes on air at once (nobody was leading), before SRS hears the
-    /// answer: the recorder starts pulling the stream now rather than when the queue's event
-    /// reaches it, which costs the turn's first second or two.
-    var leadPublished: @Sendable (StandbyJob) -> Void = { _ in }
+    /// Awaited for a publish that goes on air at once (nobody was leading), before the ingest hears
+    /// the answer: the recorder starts pulling the stream now, so its capture is waiting when the
+    /// first keyframe comes (joined later, it would start at the next one, a second or more in).
+    var leadPublished: @Sendable (StandbyJob) async -> Void = { _ in }
 
     /// The answer to an `http_hooks` request.
     func answer(_ hook: HookRequest, requestID: String, logger: Logger) async -> HookReply {
@@ -142,7 +142,7 @@ struct Gatekeeper: Sendable {
                 switch reply.decision {
                 case .lead, .queued:
                     if reply.decision == .lead {
-                        leadPublished(StandbyJob(userId: publisher.userId, djName: publisher.djName, app: hook.app, stream: streamKey))
+                        await leadPublished(StandbyJob(userId: publisher.userId, djName: publisher.djName, app: hook.app, stream: streamKey))
                     }
                     djMetadata["decision"] = "\(reply.decision.rawValue)"
                     djMetadata["position"] = "\(reply.position ?? -1)"

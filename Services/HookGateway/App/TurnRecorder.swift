@@ -53,6 +53,8 @@ actor TurnRecorder: Service {
         var startedAt: ContinuousClock.Instant
         var watcher: Task<Void, Never>?
         var stopping = false
+        /// Started at the publish that began the turn: everything it holds is the turn's.
+        var atPublish = false
     }
 
     private let library: RecordingLibrary
@@ -115,6 +117,7 @@ actor TurnRecorder: Service {
         guard queue != nil, !active.keys.contains(where: { $0.userId == job.userId }) else { return }
         standbyJob = job
         reconcile()
+        if standby?.job == job { standby?.atPublish = true }
     }
 
     /// The programme was published (a feed) or ended (nil).
@@ -257,7 +260,7 @@ actor TurnRecorder: Service {
     /// The next DJ's turn began: their pre-roll becomes the turn's recording, from here on.
     private func adopt(_ waiting: Standby, as job: RecordingJob) {
         standby = nil
-        let preRoll = waiting.run.position()
+        let preRoll = waiting.atPublish ? nil : waiting.run.position()
         let part = parts[job.key, default: 0] + 1
         let recording = stored(job, id: waiting.id, part: part, preRoll: preRoll)
         do {
@@ -270,7 +273,9 @@ actor TurnRecorder: Service {
             return
         }
         parts[job.key] = part
-        active[job.key] = Active(job: job, id: waiting.id, run: waiting.run, startedAt: recording.startedAt, watcher: waiting.watcher, preRoll: preRoll)
+        active[job.key] = Active(
+            job: job, id: waiting.id, run: waiting.run, startedAt: recording.startedAt, watcher: waiting.watcher, preRoll: preRoll
+        )
         logger.info("recording started", metadata: [
             "dj_name": "\(job.djName)", "turn": "\(job.turn.map(String.init) ?? "-")", "part": "\(part)", "recording_id": "\(waiting.id)",
             "pre_roll_seconds": "\(preRoll.map { String(format: "%.2f", $0) } ?? "none")",
@@ -301,6 +306,7 @@ actor TurnRecorder: Service {
             if let view = try await onDisk({ [library] in try library.finish(id: id, endedAt: endedAt, durationSeconds: duration) }) {
                 logger.info("recording finished", metadata: [
                     "file": "\(view.fileName)", "recording_id": "\(id)", "seconds": "\(view.durationSeconds ?? 0)", "bytes": "\(view.bytes)",
+                    "exit_status": "\(end.status)",
                 ])
             } else {
                 logger.info("nothing playable was recorded: dropped", metadata: ["recording_id": "\(id)", "exit_status": "\(end.status)"])
@@ -455,8 +461,6 @@ actor TurnRecorder: Service {
 
     /// Off the concurrency pool: an fsync can take milliseconds on a busy disk.
     private func onDisk<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-        }
+        try await BlockingWork.run("recordings-disk", work)
     }
 }

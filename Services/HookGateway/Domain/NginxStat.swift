@@ -39,9 +39,26 @@ enum NginxStat {
     }
 
     static func publishers(_ document: String) throws -> [Publisher] {
+        try parse(document).publishers
+    }
+
+    /// How many clients play each stream (by application and stream name): those without the
+    /// `<publishing/>` flag, listed even while the stream waits for its publisher.
+    static func players(_ document: String) throws -> [StreamName: Int] {
+        try parse(document).players
+    }
+
+    struct StreamName: Hashable, Sendable {
+        var app: String
+        var stream: String
+    }
+
+    private static func parse(_ document: String) throws -> (publishers: [Publisher], players: [StreamName: Int]) {
         var stack: [Substring] = []
         var text = ""
         var app = ""
+        var streamName = ""
+        var players: [StreamName: Int] = [:]
         /// The open `<stream>`'s counters, and where its publishers begin in `found`.
         var stream: (bytesIn: UInt64?, bitsPerSecondIn: UInt64?, firstPublisher: Int)?
         var client: (id: String?, publishing: Bool)?
@@ -73,6 +90,8 @@ enum NginxStat {
                 switch (name, stack.last) {
                 case ("name", "application"):
                     app = text.trimmed
+                case ("name", "stream"):
+                    streamName = text.trimmed
                 case ("bytes_in", "stream"):
                     stream?.bytesIn = try number(name)
                 case ("bw_in", "stream"):
@@ -81,7 +100,11 @@ enum NginxStat {
                     client?.id = text.trimmed
                 case ("client", _):
                     guard let finished = client, let id = finished.id, !id.isEmpty else { throw Unreadable(description: "a client has no id") }
-                    if finished.publishing { found.append(Publisher(app: app, clientId: id)) }
+                    if finished.publishing {
+                        found.append(Publisher(app: app, clientId: id))
+                    } else {
+                        players[StreamName(app: app, stream: streamName), default: 0] += 1
+                    }
                     client = nil
                 case ("stream", _):
                     if let finished = stream {
@@ -91,6 +114,7 @@ enum NginxStat {
                         }
                     }
                     stream = nil
+                    streamName = ""
                 case ("application", _):
                     app = ""
                 default:
@@ -125,7 +149,7 @@ enum NginxStat {
         guard sawRoot, stack.isEmpty, rest.allSatisfy(\.isWhitespace) else {
             throw Unreadable(description: sawRoot ? "the document ends inside <\(stack.last ?? "rtmp")>" : "no <rtmp> element")
         }
-        return found
+        return (found, players)
     }
 }
 

@@ -82,7 +82,7 @@ private final class FFmpegRelayRun: RelayRun {
         processID = pid
         if let progress = child.standardOutput { read(progress, progress: true) }
         read(child.standardError, progress: false)
-        DispatchQueue.global().async { [self] in
+        BlockingWork.detach("relay-wait") { [self] in
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             // waitpid's status: the exit code in bits 8–15 when bits 0–6 (the killing signal) are 0.
@@ -108,7 +108,7 @@ private final class FFmpegRelayRun: RelayRun {
 
     /// Blocking reads on a thread of their own until end of file.
     private func read(_ fd: Int32, progress: Bool) {
-        DispatchQueue.global().async { [self] in
+        BlockingWork.detach(progress ? "relay-progress" : "relay-stderr") { [self] in
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
                 let count = Glibc.read(fd, &buffer, buffer.count)

@@ -32,6 +32,16 @@ struct NginxRTMPStat: IngestClients, IngestStreamStats {
         }
     }
 
+    /// Whether a client plays this stream (e.g. the recorder's capture, waiting for its publisher).
+    func isPlayed(app: String, stream: String) async throws -> Bool {
+        let document = try await read(requestID: nil)
+        do {
+            return try NginxStat.players(document)[NginxStat.StreamName(app: app, stream: stream), default: 0] > 0
+        } catch {
+            throw NginxRTMPError(message: "nginx-rtmp's stat page is not the XML it sends: \(error)")
+        }
+    }
+
     private func read(requestID: String?) async throws -> String {
         let reply = try await client.get("", requestID: requestID)
         guard reply.status == 200 else {

@@ -39,9 +39,16 @@ struct FFmpegRecordingCapture: RecordingCapture {
     var ffmpeg = "/usr/bin/ffmpeg"
     var ffprobe = "/usr/bin/ffprobe"
 
+    /// How long a pull may go without a byte before ffmpeg takes the stream as ended.
+    static let readTimeout: Duration = .seconds(5)
+
     func start(pulling url: String, into path: String, redacting: [String]) throws -> any RecordingCaptureRun {
         let arguments = [
             "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",
+            // A stream that stopped (a kicked lead's) then ends the read by itself, and ffmpeg
+            // writes out every packet it holds. Cut by a second SIGINT instead, it exits at once
+            // and loses them: measured, the last 0.9 s of a turn.
+            "-rw_timeout", "\(Self.readTimeout.components.seconds * 1_000_000)",
             "-i", url,
             // Video and audio only (a data track would not fit Matroska), no metadata of the
             // publisher's, and time from zero: a DJ who waited an hour before their turn still
@@ -55,7 +62,7 @@ struct FFmpegRecordingCapture: RecordingCapture {
             // How far it has written, twice a second: where a pre-rolled capture's turn began.
             "-progress", "pipe:1", "-stats_period", "0.5",
         ]
-        return try FFmpegRecordingRun(executable: ffmpeg, arguments: arguments, redacting: redacting)
+        return try FFmpegRecordingRun(executable: ffmpeg, arguments: arguments, redacting: redacting, readTimeout: Self.readTimeout)
     }
 
     /// The container's duration. A file that was never closed (ffmpeg killed, a crash, or a read
@@ -123,9 +130,7 @@ struct FFmpegRecordingCapture: RecordingCapture {
     }
 
     static func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
-        }
+        await BlockingWork.run("recording-probe", work)
     }
 }
 
@@ -141,7 +146,10 @@ private final class FFmpegRecordingRun: RecordingCaptureRun {
     /// The last `out_time` ffmpeg reported and when it was read.
     private let progress = Mutex<(written: Duration, at: ContinuousClock.Instant)?>(nil)
 
-    init(executable: String, arguments: [String], redacting: [String]) throws {
+    private let readTimeout: Duration
+
+    init(executable: String, arguments: [String], redacting: [String], readTimeout: Duration) throws {
+        self.readTimeout = readTimeout
         self.redacting = redacting.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
         let started: ChildProcess.Started
         do {
@@ -151,7 +159,7 @@ private final class FFmpegRecordingRun: RecordingCaptureRun {
         }
         self.pid = started.pid
         let child = started.pid, reader = started.standardError
-        DispatchQueue.global().async {
+        BlockingWork.detach("recording-stderr") {
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
                 let count = read(reader, &buffer, buffer.count)
@@ -162,7 +170,7 @@ private final class FFmpegRecordingRun: RecordingCaptureRun {
             close(reader)
         }
         if let output = started.standardOutput {
-            DispatchQueue.global().async {
+            BlockingWork.detach("recording-progress") {
                 var parser = RelayProgressParser()
                 var partial = ""
                 var buffer = [UInt8](repeating: 0, count: 4096)
@@ -180,7 +188,7 @@ private final class FFmpegRecordingRun: RecordingCaptureRun {
                 close(output)
             }
         }
-        DispatchQueue.global().async {
+        BlockingWork.detach("recording-wait") {
             var status: Int32 = 0
             while waitpid(child, &status, 0) < 0 && errno == EINTR {}
             self.state.withLock { $0.status = status }
@@ -212,10 +220,11 @@ private final class FFmpegRecordingRun: RecordingCaptureRun {
         state.withLock { $0.stopping = true }
         guard status == nil else { return }
         // The first SIGINT is looked at between packets; a read waiting on a stream that stopped
-        // (a kicked lead's) is only cut by the second, after which ffmpeg still closes the file.
-        // A fourth would make it exit at once, unclosed.
+        // (a kicked lead's) ends at the read timeout, and ffmpeg finishes the file with all it
+        // holds. Only then a second SIGINT, which closes the file but drops what was not yet
+        // written; a fourth would make it exit at once, unclosed.
         let deadline = ContinuousClock.now + grace
-        for (signal, wait) in [(SIGINT, Duration.seconds(1)), (SIGINT, grace), (SIGKILL, grace)] {
+        for (signal, wait) in [(SIGINT, readTimeout + .seconds(1)), (SIGINT, grace), (SIGKILL, grace)] {
             guard status == nil else { return }
             kill(pid, signal)
             let until = min(ContinuousClock.now + wait, deadline)
