@@ -138,14 +138,15 @@ rtmp://127.0.0.1:$rtmp_port/programme with PROGRAMME_KEY from data/secrets.env a
 EOT
 else
     cat <<EOT
-SRS: a complete config with the hook secret filled in is at data/srs.conf; the lines that matter:
+SRS: a complete config with the hook secret filled in is at data/srs.conf (mode 600; its API and
+web server listen on loopback only). The lines that matter, with HOOK_SECRET from data/secrets.env:
     http_hooks {
         enabled      on;
-        on_publish   $gateway/srs/hooks?secret=$HOOK_SECRET;
-        on_unpublish $gateway/srs/hooks?secret=$HOOK_SECRET;
-        on_close     $gateway/srs/hooks?secret=$HOOK_SECRET;
+        on_publish   $gateway/srs/hooks?secret=<HOOK_SECRET>;
+        on_unpublish $gateway/srs/hooks?secret=<HOOK_SECRET>;
+        on_close     $gateway/srs/hooks?secret=<HOOK_SECRET>;
     }
-    forward { enabled on; backend $gateway/srs/forward?secret=$HOOK_SECRET; }
+    forward { enabled on; backend $gateway/srs/forward?secret=<HOOK_SECRET>; }
 
 DJs publish to rtmp://<your-srs-host>:1935/live/<their stream key>.
 EOT

@@ -13,7 +13,8 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
     let accounts = AccountsPeer(client: PeerClient(baseURL: config.settings.accountServiceURL, http: http.client, token: config.internalToken, timeout: config.peerTimeout))
     let queue = QueuePeer(client: PeerClient(baseURL: config.settings.queueServiceURL, http: http.client, token: config.internalToken, timeout: config.peerTimeout))
     let ingest = ingestPeers(config, http: http)
-    let health = StreamHealthMonitor(ingest: streamStats(config, http: http), queue: queue, interval: config.streamHealthInterval, logger: logger)
+    let stats = streamStats(config, http: http)
+    let health = StreamHealthMonitor(ingest: stats, queue: queue, interval: config.streamHealthInterval, logger: logger)
     let closes = SessionCloseRelay(queue: queue, logger: logger)
     let reconciler = SessionReconciler(
         sessions: queue, ingest: ingest.clients, closes: closes, interval: config.sessionReconcileInterval,
@@ -25,10 +26,18 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
     if let problem = outputTargets.unreadable {
         logger.error("nothing goes out to the platforms until this is fixed", metadata: ["error": "\(problem)"])
     }
-    if config.programmeKey == nil {
+    var programmeWatch: [any Service] = []
+    if let key = config.programmeKey {
+        programmeWatch = [ProgrammeWatch(ingest: stats, tracker: programme, feed: ProgrammeFeed(app: config.outputApp, stream: key.value), interval: .seconds(10), logger: logger)]
+    } else {
         logger.warning("no PROGRAMME_KEY: publishes to the programme app are refused", metadata: ["output_app": "\(config.outputApp)"])
     }
-    let recording = try await RecordingSide(config, programme: programme, http: http, logger: logger)
+    // Before any child of this run starts: what a killed predecessor left must not double-publish
+    // or write on under this run's recordings.
+    let children = ChildLedger(directory: (config.settings.dataDirectory as NSString).appendingPathComponent("children"))
+    let orphans = children.endOrphans()
+    if orphans > 0 { logger.notice("ended the ffmpeg children an earlier run left behind", metadata: ["count": "\(orphans)"]) }
+    let recording = try await RecordingSide(config, programme: programme, children: children, http: http, logger: logger)
     var gatekeeper = Gatekeeper(
         policy: PublishPolicy(ingestApp: config.ingestApp, relaySecret: config.relaySecret, programmeApp: config.outputApp, programmeKey: config.programmeKey),
         accounts: accounts, queue: queue, sessions: queue, closes: closes, programme: programme
@@ -42,7 +51,7 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
     }
     let gate = AdminGate(tokens: await SessionTokens(secret: config.jwtSecret), standing: CachedSessionStanding(AccountSessionCheck(accounts: accounts.client)))
 
-    let relays = try await RelaySide(config, targets: outputTargets, programme: programme, broadcast: broadcast, http: http, logger: logger)
+    let relays = try await RelaySide(config, targets: outputTargets, programme: programme, broadcast: broadcast, children: children, http: http, logger: logger)
     let router = makeServiceRouter(service: .hookGateway, readiness: [
         ReadinessCheck("AccountService") { await accounts.client.healthProblem() },
         ReadinessCheck("QueueService") { await queue.client.healthProblem() },
@@ -60,7 +69,7 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
     return Application(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: [CaseInsensitiveConnectionClose()])),
-        configuration: config.settings.applicationConfiguration, services: [http, closes, reconciler, health] + recording.services + relays.services, logger: logger
+        configuration: config.settings.applicationConfiguration, services: [http, closes, reconciler, health] + programmeWatch + recording.services + relays.services, logger: logger
     )
 }
 
@@ -113,7 +122,7 @@ struct RecordingSide: Sendable {
     let services: [any Service]
     private let minimumFreeBytes: UInt64
 
-    init(_ config: HookGatewayConfig, programme: any ProgrammeSource, http: HTTPClientService, logger: Logger) async throws {
+    init(_ config: HookGatewayConfig, programme: any ProgrammeSource, children: ChildLedger, http: HTTPClientService, logger: Logger) async throws {
         let recording = config.recording
         library = RecordingLibrary(directory: recording.directory)
         minimumFreeBytes = recording.minimumFreeBytes
@@ -127,7 +136,7 @@ struct RecordingSide: Sendable {
             QueueStateClient(queue: queue.sending(header: "X-Stream-Reader-Token", value: token))
         } : nil
         let recorder = TurnRecorder(
-            library: library, capture: FFmpegRecordingCapture(), queue: turns, programme: recording.recordProgramme ? programme : nil,
+            library: library, capture: FFmpegRecordingCapture(ledger: children), queue: turns, programme: recording.recordProgramme ? programme : nil,
             settings: .init(pullTemplate: recording.leadPullURL, minimumFreeBytes: recording.minimumFreeBytes, retentionDays: recording.retentionDays),
             logger: logger
         )
@@ -158,11 +167,11 @@ struct RelaySide: Sendable {
 
     init(
         _ config: HookGatewayConfig, targets: any OutputTargetsSource, programme: any ProgrammeSource, broadcast: any BroadcastReporting,
-        http: HTTPClientService, logger: Logger
+        children: ChildLedger, http: HTTPClientService, logger: Logger
     ) async throws {
         source = config.outputSource
         let template = PullURLTemplate(template: config.recording.leadPullURL)
-        let launcher = FFmpegRelayLauncher()
+        let launcher = FFmpegRelayLauncher(ledger: children)
         guard config.outputSource == .lead, let readerToken = config.relay.streamReaderToken else {
             supervisor = RelaySupervisor(
                 targets: targets, sources: { programme.relaySources(template) }, launcher: launcher, policy: config.relay.policy, logger: logger

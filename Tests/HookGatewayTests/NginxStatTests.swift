@@ -139,9 +139,9 @@ enum NginxStatDocuments {
     @Test func theCapturedPublishersCarryTheirStreamsCounters() throws {
         let document = try NginxFixture.text("stat-two-publishers.xml")
         #expect(try NginxStat.publishers(document) == [
-            NginxStat.Publisher(app: "live", clientId: "1", bytesIn: 531657, bitsPerSecondIn: 77200),
-            NginxStat.Publisher(app: "live", clientId: "69", bytesIn: 110532, bitsPerSecondIn: 74976),
-            NginxStat.Publisher(app: "rec", clientId: "71", bytesIn: 110286, bitsPerSecondIn: 74792),
+            NginxStat.Publisher(app: "live", clientId: "1", stream: "KEYA", bytesIn: 531657, bitsPerSecondIn: 77200),
+            NginxStat.Publisher(app: "live", clientId: "69", stream: "KEYB", bytesIn: 110532, bitsPerSecondIn: 74976),
+            NginxStat.Publisher(app: "rec", clientId: "71", stream: "copy", bytesIn: 110286, bitsPerSecondIn: 74792),
         ])
         #expect(try NginxStat.publishingClientIDs(document) == ["1", "69", "71"])
     }

@@ -84,6 +84,8 @@ final class FakeStreamStats: IngestStreamStats {
         }
         return try reading.get()
     }
+
+    func publisher(app: String, stream: String, requestID: String?) async throws -> String? { nil }
 }
 
 /// QueueService's `POST /internal/v1/stream-health`, in memory.

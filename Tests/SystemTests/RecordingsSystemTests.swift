@@ -26,8 +26,8 @@ import TestSupport
         defer { _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/umount"), arguments: ["-l", recordDir.path]).waitUntilExit() }
 
         // Two recordings an earlier night left: one past RECORDING_RETENTION_DAYS, one within.
-        let old = try seedRecording(in: recordDir, djName: "Old Timer", endedDaysAgo: 40)
-        let recent = try seedRecording(in: recordDir, djName: "Recent", endedDaysAgo: 2)
+        let old = try SeededRecording.make(in: recordDir, djName: "Old Timer", endedDaysAgo: 40)
+        let recent = try SeededRecording.make(in: recordDir, djName: "Recent", endedDaysAgo: 2)
 
         let ports = try NginxRTMPIngest.ports()
         let system = try await RunningSystem.start(extra: [
@@ -187,31 +187,6 @@ import TestSupport
     }
 
     // MARK: - Helpers
-
-    struct Seeded {
-        var id: String
-        var fileName: String
-    }
-
-    /// A recording on disk as the gateway leaves one: the file and its metadata, in its format.
-    private func seedRecording(in directory: URL, djName: String, endedDaysAgo days: Double) throws -> Seeded {
-        let id = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        let ended = Date().addingTimeInterval(-days * 86_400)
-        let slug = djName.lowercased().replacingOccurrences(of: " ", with: "-")
-        let fileName = "2026-01-01_2100_\(slug)_turn-1.mkv"
-        let metadata = directory.appendingPathComponent(".recordings")
-        try FileManager.default.createDirectory(at: metadata, withIntermediateDirectories: true)
-        try Data(repeating: 7, count: 1000).write(to: directory.appendingPathComponent(fileName))
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let stamp = { (date: Date) in formatter.string(from: date) }
-        let json = """
-            {"id":"\(id)","user_id":"\(UUID())","dj_name":"\(djName)","turn":1,"part":1,"started_at":"\(stamp(ended.addingTimeInterval(-600)))",\
-            "ended_at":"\(stamp(ended))","duration_seconds":600,"file_name":"\(fileName)"}
-            """
-        try Data(json.utf8).write(to: metadata.appendingPathComponent("\(id).json"))
-        return Seeded(id: id, fileName: fileName)
-    }
 
     private var internalAuth: [String: String] { ["Authorization": "Bearer \(TestSecrets.internalToken)"] }
 

@@ -19,6 +19,11 @@ final class ProgrammeTracker: ProgrammeSource {
         live.withLock { $0?.feed }
     }
 
+    /// The ingest client publishing the programme, as the hooks last said.
+    func liveClient() -> String? {
+        live.withLock { $0?.clientId }
+    }
+
     func programmeChanges() -> AsyncStream<ProgrammeFeed?> {
         changes.subscribe()
     }

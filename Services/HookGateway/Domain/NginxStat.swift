@@ -17,6 +17,8 @@ enum NginxStat {
         /// The `<application>` it publishes to.
         var app: String
         var clientId: String
+        /// The stream's name: a DJ's key or the programme key, never logged.
+        var stream = ""
         /// Bytes received on the stream so far: nginx adds every message as it arrives.
         var bytesIn: UInt64?
         /// The stream's incoming bits per second, recomputed only every 10 s (and 0 for a stream's
@@ -101,7 +103,7 @@ enum NginxStat {
                 case ("client", _):
                     guard let finished = client, let id = finished.id, !id.isEmpty else { throw Unreadable(description: "a client has no id") }
                     if finished.publishing {
-                        found.append(Publisher(app: app, clientId: id))
+                        found.append(Publisher(app: app, clientId: id, stream: streamName))
                     } else {
                         players[StreamName(app: app, stream: streamName), default: 0] += 1
                     }

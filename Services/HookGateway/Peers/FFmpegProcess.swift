@@ -33,6 +33,8 @@ protocol RelayRun: Sendable {
 /// Debian's ffmpeg: `-c copy` to FLV, its `-progress` key=value blocks on stdout.
 struct FFmpegRelayLauncher: RelayLauncher {
     var ffmpeg = "/usr/bin/ffmpeg"
+    /// Where the relays started are noted, so a start after a SIGKILL can end them.
+    var ledger: ChildLedger?
 
     static func arguments(source: String, destination: String) -> [String] {
         [
@@ -42,7 +44,7 @@ struct FFmpegRelayLauncher: RelayLauncher {
     }
 
     func start(pulling source: String, to destination: String, redacting: [String]) throws -> any RelayRun {
-        try FFmpegRelayRun(executable: ffmpeg, arguments: Self.arguments(source: source, destination: destination), redacting: redacting)
+        try FFmpegRelayRun(executable: ffmpeg, arguments: Self.arguments(source: source, destination: destination), redacting: redacting, ledger: ledger)
     }
 }
 
@@ -68,7 +70,7 @@ private final class FFmpegRelayRun: RelayRun {
     private let state = Mutex(State())
     private let exited = Wakeup()
 
-    init(executable: String, arguments: [String], redacting: [String]) throws {
+    init(executable: String, arguments: [String], redacting: [String], ledger: ChildLedger?) throws {
         (output, continuation) = AsyncStream.makeStream(of: RelayOutput.self)
         // Longest first, so a URL is replaced whole before a key inside it.
         self.redacting = redacting.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
@@ -80,11 +82,13 @@ private final class FFmpegRelayRun: RelayRun {
         }
         let pid = child.pid
         processID = pid
+        ledger?.started(pid, role: .relay)
         if let progress = child.standardOutput { read(progress, progress: true) }
         read(child.standardError, progress: false)
         BlockingWork.detach("relay-wait") { [self] in
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            ledger?.ended(pid)
             // waitpid's status: the exit code in bits 8–15 when bits 0–6 (the killing signal) are 0.
             let signal = status & 0x7f
             ended(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal)

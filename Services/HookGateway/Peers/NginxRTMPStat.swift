@@ -32,6 +32,15 @@ struct NginxRTMPStat: IngestClients, IngestStreamStats {
         }
     }
 
+    func publisher(app: String, stream: String, requestID: String?) async throws -> String? {
+        let document = try await read(requestID: requestID)
+        do {
+            return try NginxStat.publishers(document).first { $0.app == app && $0.stream == stream }?.clientId
+        } catch {
+            throw NginxRTMPError(message: "nginx-rtmp's stat page is not the XML it sends: \(error)")
+        }
+    }
+
     /// Whether a client plays this stream (e.g. the recorder's capture, waiting for its publisher).
     func isPlayed(app: String, stream: String) async throws -> Bool {
         let document = try await read(requestID: nil)

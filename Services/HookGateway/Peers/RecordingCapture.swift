@@ -38,6 +38,8 @@ struct RecordingCaptureEnd: Sendable, Equatable {
 struct FFmpegRecordingCapture: RecordingCapture {
     var ffmpeg = "/usr/bin/ffmpeg"
     var ffprobe = "/usr/bin/ffprobe"
+    /// Where the captures started are noted, so a start after a SIGKILL can end them.
+    var ledger: ChildLedger?
 
     /// How long a pull may go without a byte before ffmpeg takes the stream as ended.
     static let readTimeout: Duration = .seconds(5)
@@ -62,7 +64,7 @@ struct FFmpegRecordingCapture: RecordingCapture {
             // How far it has written, twice a second: where a pre-rolled capture's turn began.
             "-progress", "pipe:1", "-stats_period", "0.5",
         ]
-        return try FFmpegRecordingRun(executable: ffmpeg, arguments: arguments, redacting: redacting, readTimeout: Self.readTimeout)
+        return try FFmpegRecordingRun(executable: ffmpeg, arguments: arguments, redacting: redacting, readTimeout: Self.readTimeout, ledger: ledger)
     }
 
     /// The container's duration. A file that was never closed (ffmpeg killed, a crash, or a read
@@ -148,7 +150,7 @@ private final class FFmpegRecordingRun: RecordingCaptureRun {
 
     private let readTimeout: Duration
 
-    init(executable: String, arguments: [String], redacting: [String], readTimeout: Duration) throws {
+    init(executable: String, arguments: [String], redacting: [String], readTimeout: Duration, ledger: ChildLedger?) throws {
         self.readTimeout = readTimeout
         self.redacting = redacting.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
         let started: ChildProcess.Started
@@ -158,6 +160,7 @@ private final class FFmpegRecordingRun: RecordingCaptureRun {
             throw RecordingLibraryError(path: executable, errno: error.errno)
         }
         self.pid = started.pid
+        ledger?.started(started.pid, role: .recording)
         let child = started.pid, reader = started.standardError
         BlockingWork.detach("recording-stderr") {
             var buffer = [UInt8](repeating: 0, count: 4096)
@@ -191,6 +194,7 @@ private final class FFmpegRecordingRun: RecordingCaptureRun {
         BlockingWork.detach("recording-wait") {
             var status: Int32 = 0
             while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+            ledger?.ended(child)
             self.state.withLock { $0.status = status }
             self.exited.signal()
         }

@@ -7,6 +7,9 @@ protocol IngestStreamStats: Sendable {
     /// Throws unless the whole list was read: a partial one would make the streams left out
     /// look silent.
     func publishers(requestID: String?) async throws -> [PublisherHealth]
+    /// The client publishing this stream now, nil when nobody does (or only a publisher that
+    /// stopped sending); throws when the ingest could not be read.
+    func publisher(app: String, stream: String, requestID: String?) async throws -> String?
 }
 
 /// `GET /api/v1/streams?start=&count=` (reference/protocols.md §1.6), paged as the client list
@@ -31,12 +34,14 @@ struct SRSStreams: IngestStreamStats {
                 var recv30s: Double?
                 enum CodingKeys: String, CodingKey { case recv30s = "recv_30s" }
             }
+            var app: String?
+            var name: String?
             var publish: Publish?
             var frames: UInt64?
             var recvBytes: UInt64?
             var kbps: Kbps?
             enum CodingKeys: String, CodingKey {
-                case publish, frames, kbps
+                case app, name, publish, frames, kbps
                 case recvBytes = "recv_bytes"
             }
         }
@@ -59,6 +64,13 @@ struct SRSStreams: IngestStreamStats {
                 throw SRSAPIError(message: "SRS's stream list is not the JSON it sends: \(error)")
             }
         }
+    }
+
+    func publisher(app: String, stream: String, requestID: String?) async throws -> String? {
+        // One page: the programme is one stream among a collective's few.
+        let page = try await self.page(start: 0, requestID: requestID)
+        guard page.code == 0, let streams = page.streams else { throw SRSAPIError(message: "SRS refused the stream list with code \(page.code)") }
+        return streams.first { $0.app == app && $0.name == stream && $0.publish?.active == true }?.publish?.cid
     }
 
     func publishers(requestID: String?) async throws -> [PublisherHealth] {
