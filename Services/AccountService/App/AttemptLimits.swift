@@ -11,6 +11,12 @@ struct AttemptLimits: Sendable {
         for (key, rule) in door.checks {
             if let wait = try await counter.attempt(key, rule: rule, now: now) { return wait }
         }
+        // A login guessed from many addresses: refusing the account outright would lock its owner
+        // out, so only addresses that have not tried it in the window still get their one try.
+        if let spread = door.spread {
+            let firstHere = try await counter.attempt(spread.firstTry.key, rule: spread.firstTry.rule, now: now) == nil
+            if let wait = try await counter.attempt(spread.everywhere.key, rule: spread.everywhere.rule, now: now), !firstHere { return wait }
+        }
         return nil
     }
 

@@ -133,7 +133,13 @@ struct RateLimiter: Sendable {
 extension RateLimiter.Rule {
     /// Logging in, by API or form: the two share their counters.
     static let loginPerIP = Self(limit: 20, window: 15 * 60)
+    /// Per account and address: someone guessing from one place uses up only their own tries,
+    /// never the owner's (a per-account limit let anyone who knew a DJ's email lock them out).
     static let loginPerAccount = Self(limit: 8, window: 15 * 60)
+    /// Per account from every address: past this the account is being guessed from many places,
+    /// and only an address that has not tried it in the window gets through (`loginFirstTry`).
+    static let loginPerAccountEverywhere = Self(limit: 40, window: 15 * 60)
+    static let loginFirstTry = Self(limit: 1, window: 15 * 60)
     /// Asking for a reset link.
     static let resetPerIP = Self(limit: 5, window: 3600)
     static let resetPerAccount = Self(limit: 3, window: 3600)
@@ -156,10 +162,18 @@ enum AttemptDoor: Sendable {
     case newPassword(client: String)
     case resetMail(client: String, email: String)
 
+    /// Counted after `checks` allowed the attempt: whether this address tries the account for the
+    /// first time in the window, and every attempt on it from anywhere; once those are spent, only
+    /// a first try gets through.
+    var spread: (everywhere: (key: String, rule: RateLimiter.Rule), firstTry: (key: String, rule: RateLimiter.Rule))? {
+        guard case .logIn(let client, let email) = self else { return nil }
+        return (("login-all:\(email.uniquenessKey)", .loginPerAccountEverywhere), ("login-first:\(email.uniquenessKey)|\(client)", .loginFirstTry))
+    }
+
     /// In order: a refusal by the first stops the second from being counted.
     var checks: [(key: String, rule: RateLimiter.Rule)] {
         switch self {
-        case .logIn(let client, let email): [("login-ip:\(client)", .loginPerIP), ("login:\(email.uniquenessKey)", .loginPerAccount)]
+        case .logIn(let client, let email): [("login-ip:\(client)", .loginPerIP), ("login:\(email.uniquenessKey)|\(client)", .loginPerAccount)]
         case .signUp(let client, let email): [("signup-ip:\(client)", .signupPerIP), ("signup:\(email.uniquenessKey)", .signupPerEmail)]
         case .passwordCheck(let client, let userId): [("password-ip:\(client)", .passwordCheckPerIP), ("password:\(userId.uuidString.lowercased())", .passwordCheckPerAccount)]
         case .newPassword(let client): [("new-password-ip:\(client)", .newPasswordPerIP)]
