@@ -50,6 +50,7 @@ struct AccountServiceConfig: Sendable {
         links = WebLinks(
             publicURL: url("public.url", "http://127.0.0.1:\(settings.port)"),
             queuePublicURL: url("queue.public.url", settings.queueServiceURL),
+            liveEventsURL: reader.string(forKey: "queue.public.url") == nil ? "" : url("queue.public.url", settings.queueServiceURL),
             rtmpURL: url("rtmp.public.url", "rtmp://127.0.0.1:1935/live")
         )
         sendmailCommand = reader.string(forKey: "sendmail.command").flatMap { $0.isEmpty ? nil : $0 }

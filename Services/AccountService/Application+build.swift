@@ -53,6 +53,7 @@ func buildApplication(_ config: AccountServiceConfig) async throws -> some Appli
     djPages.addPictureForms(uploads: pictureForms, to: pages)
     AdminPageRoutes(web: web, accounts: accounts, queue: queue, gateway: gateway, status: board).add(to: pages)
     RecordingRoutes(web: web, gateway: gateway).add(to: pages)
+    LiveEventsRelay(queueURL: config.settings.queueServiceURL, http: http.client).add(to: router)
 
     var app = Application(
         router: router, configuration: config.settings.applicationConfiguration, services: [storeService, http, hashing], logger: logger

@@ -9,7 +9,9 @@ public final class Browser: @unchecked Sendable {
     private let session: String
     private let http = TestHTTP()
 
-    public static func start(width: Int = 1920, height: Int = 1080) async throws -> Browser {
+    /// - Parameter phone: a phone's screen in CSS pixels, emulated by Chromium (a headless window
+    ///   is never narrower than 500 px).
+    public static func start(width: Int = 1920, height: Int = 1080, phone: (width: Int, height: Int)? = nil) async throws -> Browser {
         guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: FileManager.default.isExecutableFile(atPath:)),
               FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
         else {
@@ -28,9 +30,10 @@ public final class Browser: @unchecked Sendable {
             if let status = try? await http.get("\(base)/status"), status.status == 200 { break }
             try await Task.sleep(for: .milliseconds(25))
         }
+        let emulation = phone.map { #","mobileEmulation":{"deviceMetrics":{"width":\#($0.width),"height":\#($0.height),"pixelRatio":2,"touch":true}}"# } ?? ""
         let capabilities = """
         {"capabilities":{"alwaysMatch":{"browserName":"chrome","goog:chromeOptions":{"binary":"\(chromium)",
-        "args":["--headless=new","--no-sandbox","--disable-gpu","--disable-dev-shm-usage","--hide-scrollbars","--window-size=\(width),\(height)"]}}}}
+        "args":["--headless=new","--no-sandbox","--disable-gpu","--disable-dev-shm-usage","--hide-scrollbars","--window-size=\(width),\(height)"]\(emulation)}}}}
         """
         let created = try await http.post("\(base)/session", json: capabilities)
         guard let value = try created.json()["value"] as? [String: Any], let session = value["sessionId"] as? String else {

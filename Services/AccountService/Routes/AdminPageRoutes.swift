@@ -136,7 +136,8 @@ struct AdminPageRoutes {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd"
         return web.page("admin_users", visit, title: "Users", [
-            "mainClass": "wide", "query": query, "page": page, "pages": pages, "total": total,
+            "mainClass": "wide", "query": query, "searched": query.isEmpty ? false : query, "page": page, "pages": pages, "total": total,
+            "accountsWord": total == 1 ? "account" : "accounts",
             "previous": page > 1 ? page - 1 : false, "next": page < pages ? page + 1 : false,
             "users": users.map { user -> [String: Any] in
                 [

@@ -89,6 +89,7 @@ struct WebSession: Sendable {
         context["title"] = title
         context["csrf"] = visit.csrf
         context["queueURL"] = links.queuePublicURL
+        context["liveURL"] = links.liveEventsURL
         if let user = visit.user {
             context["user"] = ["djName": user.djName, "id": user.id.uuidString.lowercased(), "isAdmin": user.role == .admin] as [String: Any]
         }
@@ -139,8 +140,12 @@ struct WebSession: Sendable {
 struct WebLinks: Sendable {
     /// AccountService as browsers reach it (`PUBLIC_URL`): reset links point here.
     var publicURL: String
-    /// QueueService as browsers reach it (`QUEUE_PUBLIC_URL`): live state and queue pages.
+    /// QueueService as browsers reach it (`QUEUE_PUBLIC_URL`): its queue pages.
     var queuePublicURL: String
+    /// Where the pages follow the queue live: QueueService itself when `QUEUE_PUBLIC_URL` says
+    /// where browsers reach it, else "" — AccountService's own `/api/v1/events/stream`, relayed,
+    /// so a deployment behind one host works without knowing QueueService's address.
+    var liveEventsURL: String = ""
     /// What DJs put in their encoder's Server field (`RTMP_PUBLIC_URL`).
     var rtmpURL: String
 }

@@ -64,10 +64,20 @@
       tick();
     }
   }
+  // Never a guess: while the queue cannot be heard the page says so, rather than "Not connected".
+  function unavailable() {
+    var text = "Live status unavailable — reconnecting…";
+    if (me) { live.textContent = text; live.classList.remove("on"); }
+    var lead = document.getElementById("lead");
+    if (lead) lead.textContent = text;
+  }
   function connect() {
     var source = new EventSource(api + "/api/v1/events/stream" + (lastId ? "?after=" + encodeURIComponent(lastId) : ""));
     source.addEventListener("queue", function (event) { lastId = event.lastEventId || lastId; retry = 1000; render(JSON.parse(event.data)); });
-    source.onerror = function () { if (source.readyState === EventSource.CLOSED) { source.close(); setTimeout(connect, retry); retry = Math.min(retry * 2, 15000); } };
+    source.onerror = function () {
+      unavailable();
+      if (source.readyState === EventSource.CLOSED) { source.close(); setTimeout(connect, retry); retry = Math.min(retry * 2, 15000); }
+    };
   }
   function tick() {
     var remaining = document.getElementById("remaining");

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What a DJ's dashboard says about the live state, in a real Chromium: followed through the web
+/// app's own host by default, and "unavailable" — never a wrong "Not connected" — when the queue
+/// cannot be reached.
+@Suite(.serialized) struct LiveStatusBrowserTests {
+    @Test func anUnreachableQueueReadsAsUnavailableAndTheDefaultFollowsThroughTheWebApp() async throws {
+        let closed = try freePort()
+        let system = try await RunningSystem.start(extra: ["QUEUE_PUBLIC_URL": "http://127.0.0.1:\(closed)", "LEAD_GRACE_SECONDS": "0"])
+        let browser = try await Browser.start(width: 1280, height: 900)
+        do {
+            try await system.run { system in
+                let key = try await system.signUp("Far Away")
+                #expect(try await system.publish(key: key, client: "far1").status == 200)
+                try await logIn(browser, system.accounts.baseURL, "far.away@example.org")
+                try await browser.waitForText("the unavailable live state", within: .seconds(10)) { $0.contains("Live status unavailable") }
+                #expect(try await browser.text().contains("Not connected") == false, "on air, so never “Not connected”")
+                print("dashboard, queue unreachable: \(try await browser.screenshot("web-dashboard-live-unavailable.png").path)")
+            }
+        } catch {
+            await browser.quit()
+            throw error
+        }
+        await browser.quit()
+
+        // Without QUEUE_PUBLIC_URL the page follows the queue through AccountService itself.
+        let relayed = try await RunningSystem.start(extra: ["LEAD_GRACE_SECONDS": "0"])
+        let second = try await Browser.start(width: 1280, height: 900)
+        do {
+            try await relayed.run { system in
+                let key = try await system.signUp("Near By")
+                try await logIn(second, system.accounts.baseURL, "near.by@example.org")
+                try await second.waitForText("the live state", within: .seconds(10)) { $0.contains("Not connected") }
+                #expect(try await system.publish(key: key, client: "near1").status == 200)
+                try await second.waitForText("on air", within: .seconds(10)) { $0.contains("On air") }
+                let api = try await second.evaluate("return document.querySelector('[data-live]').dataset.api") as? String
+                #expect(api == "", "the page's live events come from its own host")
+            }
+        } catch {
+            await second.quit()
+            throw error
+        }
+        await second.quit()
+    }
+
+    private func logIn(_ browser: Browser, _ site: String, _ email: String) async throws {
+        try await browser.open("\(site)/login")
+        try await browser.fill("#email", email)
+        try await browser.fill("#password", "correct horse battery")
+        try await browser.click("form[action='/login'] button")
+        try await browser.waitForText("the dashboard", within: .seconds(10)) { $0.contains("Hi, ") }
+    }
+}
