@@ -54,6 +54,8 @@ func buildApplication(_ config: AccountServiceConfig) async throws -> some Appli
     AdminPageRoutes(web: web, accounts: accounts, queue: queue, gateway: gateway, status: board).add(to: pages)
     RecordingRoutes(web: web, gateway: gateway).add(to: pages)
     LiveEventsRelay(queueURL: config.settings.queueServiceURL, http: http.client).add(to: router)
+    // Last: it then wraps only what no route above answers.
+    router.add(middleware: NotFoundPage(web: web))
 
     var app = Application(
         router: router, configuration: config.settings.applicationConfiguration, services: [storeService, http, hashing], logger: logger

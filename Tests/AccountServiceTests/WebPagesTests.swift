@@ -73,10 +73,14 @@ struct Visitor {
     @Test func everyPublicPageRenders() async throws {
         try await app(try temporaryDirectory("web")).test(.router) { client in
             let visitor = Visitor(client: client)
-            for uri in ["/", "/signup", "/login", "/logout", "/forgot-password", "/reset-password?token=x", "/static/app.css", "/static/app.js"] {
+            for uri in ["/", "/signup", "/login", "/logout", "/forgot-password", "/static/app.css", "/static/app.js"] {
                 let page = try await visitor.get(uri)
                 #expect(page.status == .ok, "\(uri)")
             }
+            let missing = try await visitor.get("/no-such-page")
+            #expect(missing.status == .notFound && missing.body.contains("Page not found") && missing.body.contains("/static/app.css"), "a 404 in the site's style")
+            let unusable = try await visitor.get("/reset-password?token=x")
+            #expect(unusable.status == .gone && unusable.body.contains("This link no longer works"), "a link that cannot work says so before asking for a password")
             #expect(try await visitor.get("/signup").body.contains("<option value=\"Europe/Berlin\""))
             for uri in ["/dashboard", "/settings", "/admin/users", "/admin/queue", "/admin/status"] {
                 let page = try await visitor.get(uri)
@@ -230,9 +234,12 @@ struct Visitor {
             let token = try #require(mail.firstMatch(of: /reset-password\?token=([A-Za-z0-9_-]+)/)?.1)
             #expect(mail.contains("To: dj@example.org"))
 
-            try await stranger.get("/reset-password?token=\(token)")
+            let form = try await stranger.get("/reset-password?token=\(token)")
+            #expect(form.status == .ok && form.body.contains("name=\"password_again\""))
             let reset = try await stranger.post("/reset-password", ["token": String(token), "password": "a brand new password", "password_again": "a brand new password"])
             #expect(reset.status == .ok && reset.body.contains("Password changed"))
+            let used = try await stranger.get("/reset-password?token=\(token)")
+            #expect(used.status == .gone && used.body.contains("already used"), "the used link says so before asking for a new password twice")
             let again = try await stranger.post("/reset-password", ["token": String(token), "password": "another password 1", "password_again": "another password 1"])
             #expect(again.body.contains("This reset link is invalid, used or expired."))
 

@@ -115,6 +115,17 @@ public final class Browser: @unchecked Sendable {
         throw ServiceProcessError("page never showed \(what) within \(timeout); it shows: \(last)")
     }
 
+    /// Waits until `condition` holds (e.g. a script's answer); returns how long that took.
+    @discardableResult
+    public func waitUntil(_ what: String, within timeout: Duration, _ condition: () async throws -> Bool) async throws -> Duration {
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < timeout {
+            if try await condition() { return ContinuousClock.now - started }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ServiceProcessError("\(what): not within \(timeout); the page shows: \(try await text())")
+    }
+
     /// A PNG of the viewport, kept as a test artifact.
     @discardableResult
     public func screenshot(_ name: String) async throws -> URL {

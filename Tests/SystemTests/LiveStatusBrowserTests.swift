@@ -35,6 +35,10 @@ import TestSupport
                 try await second.waitForText("the live state", within: .seconds(10)) { $0.contains("Not connected") }
                 #expect(try await system.publish(key: key, client: "near1").status == 200)
                 try await second.waitForText("on air", within: .seconds(10)) { $0.contains("On air") }
+                let nextKey = try await system.signUp("Next Up")
+                #expect(try await system.publish(key: nextKey, client: "next1").status == 200)
+                try await second.waitForText("who is up next", within: .seconds(10)) { $0.contains("Up next: Next Up") }
+                print("dashboard on air with someone waiting: \(try await second.screenshot("web-dashboard-on-air-next.png").path)")
                 let api = try await second.evaluate("return document.querySelector('[data-live]').dataset.api") as? String
                 #expect(api == "", "the page's live events come from its own host")
             }

@@ -16,7 +16,12 @@ import TestSupport
                 var report = ""
 
                 try await browser.open("\(queue)/overlays/queue?limit=3")
-                try await browser.waitForText("an empty queue", within: .seconds(5)) { $0.contains("Nobody yet") }
+                // An empty queue draws nothing on the broadcast: no "Nobody yet", no connection notice.
+                try await browser.waitUntil("the empty overlay is not drawn", within: .seconds(5)) {
+                    try await browser.evaluate("return document.documentElement.dataset.connected === 'yes' && document.querySelector('.overlay').classList.contains('gone')") as? Bool == true
+                }
+                let shown = try await browser.text()
+                #expect(!shown.contains("Nobody") && !shown.contains("waiting for the queue"), "nothing internal reaches viewers: \(shown)")
                 _ = try await system.publish(key: keyA, client: "alpha1")
                 let queueDelay = try await browser.waitForText("Alpha One", within: .seconds(1)) { $0.contains("Alpha One") }
                 _ = try await system.publish(key: keyB, client: "bravo1")
@@ -143,7 +148,7 @@ import TestSupport
                 try page.write(to: file, atomically: true, encoding: .utf8)
 
                 await system.queue.stop()
-                try await browser.open("\(file.absoluteString)?api=\(system.queue.baseURL)")
+                try await browser.open("\(file.absoluteString)?api=\(system.queue.baseURL)&status=show")
                 try await browser.waitForText("the waiting notice", within: .seconds(5)) { $0.contains("waiting for the queue") }
                 try await browser.screenshot("overlay-waiting.png")
 

@@ -42,8 +42,26 @@ import TestSupport
                 let buttons = try await phone.evaluate("return document.querySelectorAll('#waiting button').length") as? Int
                 #expect(buttons == 6, "Move up, Move down and Remove for each of the two waiting")
                 #expect(offScreen == 0, "every waiting DJ's action is on screen")
+                let disabled = try await phone.evaluate(
+                    "return Array.from(document.querySelectorAll('#waiting tr')).map(r => Array.from(r.querySelectorAll('button')).map(b => b.disabled))"
+                ) as? [[Bool]]
+                #expect(disabled == [[true, false, false], [false, true, false]], "↑ off on the first row, ↓ on the last")
                 print("night page on a 360 px phone: \(try await phone.screenshot("web-phone-admin-queue.png").path)")
+
+                // Pause and Resume are one toggle that shows the state, and every action says it was done.
+                try await phone.click("#pause-toggle button")
+                try await phone.waitForText("the pause confirmed", within: .seconds(10)) { $0.contains("Paused: nobody is promoted when this turn ends.") }
+                try await phone.waitForText("the toggle showing the pause", within: .seconds(5)) { $0.contains("Resume (paused now)") }
+                try await phone.click("#pause-toggle button")
+                try await phone.waitForText("the resume confirmed", within: .seconds(10)) { $0.contains("Resumed: turns hand over again.") }
+                try await phone.waitForText("the toggle back", within: .seconds(5)) { !$0.contains("Resume (paused now)") }
                 try await phone.open("\(site)/admin/users")
+                let ownRow = try await phone.evaluate(
+                    "return Array.from(document.querySelectorAll('tbody tr')).filter(r => r.textContent.includes('host@example.org')).map(r => Array.from(r.querySelectorAll('button')).map(b => b.textContent.trim()))"
+                ) as? [[String]]
+                #expect(ownRow == [["Reset key"]], "an admin cannot deactivate or demote themselves: \(String(describing: ownRow))")
+                let confirmed = try await phone.evaluate("return document.querySelectorAll('form[action$=\"/active\"][data-confirm], form[action$=\"/role\"][data-confirm]').length") as? Int
+                #expect(confirmed == 6, "activation and role changes ask first, for each of the three DJs")
                 print("users on a 360 px phone: \(try await phone.screenshot("web-phone-admin-users.png").path)")
                 try await phone.open("\(system.queue.baseURL)/queue-list")
                 try await phone.waitForText("the public queue", within: .seconds(10)) { $0.contains("Second Seal") }

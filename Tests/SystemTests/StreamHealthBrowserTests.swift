@@ -32,8 +32,9 @@ import TestSupport
                 // As HookGateway reports the ingest's counters: Owl's grow, Lark's stand still.
                 reports.start()
                 let shown = try await dj.waitForText("Owl's bitrate", within: .seconds(10)) { $0.contains("Receiving 4\u{202F}520 kbps") }
-                let text = try await dj.text()
-                #expect(!text.contains("Early Lark"), "a DJ's dashboard names nobody else")
+                // Who plays is public (the dashboard says it to a waiting DJ); whose stream is how is not.
+                let health = try await dj.evaluate("return document.getElementById('health').innerText") as? String ?? ""
+                #expect(!health.contains("Early Lark") && health.contains("4\u{202F}520"), "a DJ's health panel is about them alone: \(health)")
                 report += "dashboard, receiving (\(shown) after the first report): \(try await dj.screenshot("web-dashboard-stream-health.png").path)\n"
 
                 try await admin.logInAsNewAdmin(system, site: site)

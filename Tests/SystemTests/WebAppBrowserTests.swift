@@ -41,6 +41,7 @@ import TestSupport
                 let started = ContinuousClock.now
                 #expect(try await system.publish(key: key, client: "owl1").status == 200)
                 let onAir = try await dj.waitForText("On air", within: .seconds(5)) { $0.contains("On air") }
+                try await dj.waitForText("the time left", within: .seconds(5)) { $0.contains("Time left in your turn") && $0.contains("Nobody is waiting after you") }
                 report += "dashboard (on air, \(onAir) after the publish): \(try await dj.screenshot("web-dashboard-on-air.png").path)\n"
                 _ = started
 
@@ -54,6 +55,8 @@ import TestSupport
                 try await admin.waitForText("nobody on air", within: .seconds(5)) { $0.contains("Nobody on air") }
                 report += "admin night page after the skip: \(try await admin.screenshot("web-admin-queue-skipped.png").path)\n"
                 try await dj.waitForText("the DJ's page following the skip", within: .seconds(5)) { !$0.contains("On air") }
+                try await dj.waitForText("why the DJ went off air", within: .seconds(5)) { $0.contains("An admin skipped you") }
+                report += "dashboard after the skip: \(try await dj.screenshot("web-dashboard-skipped.png").path)\n"
                 #expect(system.srs.kicks == ["owl1"], "the skipped DJ's encoder was kicked")
 
                 try await admin.open("\(site)/admin/users")

@@ -144,6 +144,12 @@ struct Accounts: Sendable {
         return userId
     }
 
+    /// Whether a reset link can still set a password: the page says so before asking for one.
+    func resetLinkIsUsable(token: String, now: Date = Date()) async throws -> Bool {
+        guard !token.isEmpty, token.count <= 200 else { return false }
+        return try await store.passwordResetIsUsable(tokenHash: Self.tokenDigest(token), now: now)
+    }
+
     /// How reset tokens and ended sessions are stored: never the token itself.
     static func tokenDigest(_ token: String) -> String {
         Array(SHA256.hash(data: Data(token.utf8))).hexString

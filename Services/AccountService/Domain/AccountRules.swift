@@ -31,6 +31,18 @@ enum AccountRules {
         )
     }
 
+    /// Every field's problem at once, by field name, for a form that shows them all together.
+    static func problems(_ form: SignupForm) -> [String: String] {
+        var problems: [String: String] = [:]
+        let checks: [() throws -> Void] = [
+            { _ = try email(form.email) }, { _ = try password(form.password) }, { _ = try djName(form.djName) }, { _ = try timezone(form.timezone) },
+        ]
+        for check in checks {
+            do { try check() } catch let error as AccountError { problems[error.field ?? "form"] = error.message } catch {}
+        }
+        return problems
+    }
+
     static func email(_ raw: String) throws -> String {
         let email = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)

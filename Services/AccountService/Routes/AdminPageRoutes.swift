@@ -25,6 +25,10 @@ struct AdminPageRoutes {
                 if let refusal = refuse(visit, request) { return refusal }
                 let form = try await web.submitted(AccountAdminForm.self, request, context, visit)
                 guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw AccountError.noSuchAccount }
+                // An admin never takes their own rights: that way the last admin can never be lost.
+                if id == visit.user?.id, action == "role" || (action == "active" && form.active != "true") {
+                    return web.redirect("/admin/users?error=self")
+                }
                 switch action {
                 case "active":
                     let active = form.active == "true"
@@ -37,7 +41,7 @@ struct AdminPageRoutes {
                     try await accounts.resetStreamKey(userId: id)
                 }
                 context.logger.notice("admin changed an account", metadata: ["action": "\(action)", "user_id": "\(id)", "admin_id": "\(visit.user!.id)"])
-                return web.redirect("/admin/users")
+                return web.redirect("/admin/users?done=\(action)")
             }
         }
 
@@ -45,7 +49,7 @@ struct AdminPageRoutes {
             let visit = await web.visit(request)
             if let refusal = refuse(visit, request) { return refusal }
             let flash: [String: Any]? = request.uri.queryParameters["error"].map { ["message": String($0), "bad": true] }
-                ?? request.uri.queryParameters["done"].flatMap { Self.outputsDone[String($0)] }.map { ["message": $0] }
+                ?? request.uri.queryParameters["done"].flatMap { Self.outputsDone[String($0)] ?? Self.queueDone[String($0)] }.map { ["message": $0] }
             return await nightPage(visit, flash: flash)
         }
         router.get("admin/queue/health") { request, context in
@@ -58,11 +62,12 @@ struct AdminPageRoutes {
             let visit = await web.visit(request)
             if let refusal = refuse(visit, request) { return refusal }
             let form = try await web.submitted(QueueActionForm.self, request, context, visit)
-            let (path, body) = try Self.queueCall(try context.parameters.require("action"), form)
+            let action = try context.parameters.require("action")
+            let (path, body) = try Self.queueCall(action, form)
             if let refusal = await queue.admin(path, body: body, token: visit.token ?? "", requestID: context.requestID) {
                 return web.redirect("/admin/queue?error=\(refusal.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
             }
-            return web.redirect("/admin/queue")
+            return web.redirect(Self.queueDone[action] == nil ? "/admin/queue" : "/admin/queue?done=\(action)")
         }
 
         router.get("admin/status") { request, _ in
@@ -128,6 +133,15 @@ struct AdminPageRoutes {
         return nil
     }
 
+    static let usersDone = ["active": "Account updated.", "role": "Role changed.", "reset-key": "A new stream key was made; the old one no longer works."]
+
+    /// The line the night page shows after each action went through.
+    static let queueDone = [
+        "skip": "Skipped: the next DJ is on air.", "pause": "Paused: nobody is promoted when this turn ends.", "resume": "Resumed: turns hand over again.",
+        "clear": "Cleared: the queue is empty.", "move": "Moved.", "remove": "Removed from the queue.", "extend": "This turn was extended.",
+        "interval": "Turn length set.", "block": "Block rule changed.",
+    ]
+
     private func usersPage(_ visit: WebVisit, _ request: Request) async throws -> Response {
         let query = request.uri.queryParameters["q"].map(String.init) ?? ""
         let page = min(max(1, request.uri.queryParameters["page"].flatMap { Int($0) } ?? 1), Accounts.lastPage)
@@ -135,13 +149,17 @@ struct AdminPageRoutes {
         let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd"
+        let flash: [String: Any]? = request.uri.queryParameters["error"] == "self"
+            ? ["message": "You cannot deactivate yourself or change your own role: ask another admin.", "bad": true]
+            : request.uri.queryParameters["done"].flatMap { Self.usersDone[String($0)] }.map { ["message": $0] }
         return web.page("admin_users", visit, title: "Users", [
-            "mainClass": "wide", "query": query, "searched": query.isEmpty ? false : query, "page": page, "pages": pages, "total": total,
+            "flash": flash as Any, "me": visit.user?.id.uuidString.lowercased() ?? "", "mainClass": "wide", "query": query, "searched": query.isEmpty ? false : query, "page": page, "pages": pages, "total": total,
             "accountsWord": total == 1 ? "account" : "accounts",
             "previous": page > 1 ? page - 1 : false, "next": page < pages ? page + 1 : false,
             "users": users.map { user -> [String: Any] in
                 [
                     "id": user.id.uuidString.lowercased(), "djName": user.djName, "email": user.email, "joined": formatter.string(from: user.createdAt),
+                    "isMe": user.id == visit.user?.id,
                     "role": user.role.rawValue, "otherRole": user.role == .admin ? "dj" : "admin", "isActive": user.isActive, "legacyKey": user.legacyKey,
                 ]
             },

@@ -26,8 +26,10 @@ struct PublicPageRoutes {
             let visit = await web.visit(request)
             let (form, picture) = try await web.submittedWithFile(SignupPageForm.self, file: "picture", request, context, visit)
             let values = ["email": form.email ?? "", "djName": form.djName ?? "", "timezone": form.timezone ?? ""]
-            guard form.password == form.passwordAgain else {
-                return signupPage(visit, form: values, errors: ["password_again": "The two passwords differ."], status: .unprocessableContent)
+            var problems = AccountRules.problems(SignupForm(email: values["email"]!, password: form.password ?? "", djName: values["djName"]!, timezone: values["timezone"]!))
+            if form.password != form.passwordAgain { problems["password_again"] = "The two passwords differ." }
+            guard problems.isEmpty else {
+                return signupPage(visit, form: values, errors: problems, status: .unprocessableContent)
             }
             do {
                 try await limits.enforce(.signUp(client: context.client, email: values["email"]!))
@@ -101,7 +103,15 @@ struct PublicPageRoutes {
 
         router.get("reset-password") { request, _ in
             let visit = await web.visit(request)
-            return web.page("reset", visit, title: "New password", ["token": request.uri.queryParameters["token"].map(String.init) ?? ""])
+            let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+            guard try await accounts.resetLinkIsUsable(token: token) else {
+                return web.message(
+                    visit, heading: "This link no longer works",
+                    text: "This reset link was already used, has expired (links work for an hour) or is incomplete.",
+                    link: ("/forgot-password", "Ask for a new link"), status: .gone
+                )
+            }
+            return web.page("reset", visit, title: "New password", ["token": token])
         }
         router.post("reset-password") { request, context in
             let visit = await web.visit(request)
@@ -126,7 +136,7 @@ struct PublicPageRoutes {
 
     private func signupPage(_ visit: WebVisit, form: [String: String], errors: [String: String], status: HTTPResponse.Status = .ok) -> Response {
         web.page("signup", visit, title: "Sign up", status: status, [
-            "form": form, "errors": errors, "zones": PageRenderer.zones(form["timezone"].flatMap { $0.isEmpty ? nil : $0 } ?? "UTC"),
+            "form": form, "errors": errors, "duplicateEmail": errors["email"] == AccountError.duplicateEmail.message, "zones": PageRenderer.zones(form["timezone"].flatMap { $0.isEmpty ? nil : $0 } ?? "UTC"),
         ])
     }
 

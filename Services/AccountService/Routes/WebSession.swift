@@ -91,7 +91,7 @@ struct WebSession: Sendable {
         context["queueURL"] = links.queuePublicURL
         context["liveURL"] = links.liveEventsURL
         if let user = visit.user {
-            context["user"] = ["djName": user.djName, "id": user.id.uuidString.lowercased(), "isAdmin": user.role == .admin] as [String: Any]
+            context["user"] = ["djName": user.djName, "id": user.id.uuidString.lowercased(), "isAdmin": user.role == .admin, "timezone": user.timezone] as [String: Any]
         }
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],

@@ -167,6 +167,14 @@ struct PostgresUserStore: UserStore {
         return nil
     }
 
+    func passwordResetIsUsable(tokenHash: String, now: Date) async throws -> Bool {
+        let rows = try await client.query(
+            "SELECT 1 FROM password_resets WHERE token_hash = \(tokenHash) AND used_at IS NULL AND expires_at > \(now)", logger: logger
+        )
+        for try await _ in rows.decode(Int.self) { return true }
+        return false
+    }
+
     func endSession(tokenDigest: String, expiresAt: Date, now: Date) async throws {
         try await client.query(
             """

@@ -188,6 +188,13 @@ final class SQLiteUserStore: UserStore {
         return rows.first?.column("user_id")?.string.flatMap(UUID.init(uuidString:))
     }
 
+    func passwordResetIsUsable(tokenHash: String, now: Date) async throws -> Bool {
+        let rows = try await connection.query(
+            "SELECT 1 FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?", [.text(tokenHash), .text(JSONCoding.timestamp(now))]
+        )
+        return !rows.isEmpty
+    }
+
     func endSession(tokenDigest: String, expiresAt: Date, now: Date) async throws {
         _ = try await connection.query(
             "INSERT OR IGNORE INTO ended_sessions (token_digest, expires_at) VALUES (?, ?)",

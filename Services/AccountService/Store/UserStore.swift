@@ -43,6 +43,8 @@ protocol UserStore: Sendable {
     func addPasswordReset(tokenHash: String, userId: UUID, expiresAt: Date) async throws
     /// Marks a reset token used and returns its account — only once, and only before it expires.
     func consumePasswordReset(tokenHash: String, now: Date) async throws -> UUID?
+    /// Whether a reset token could still be used (unused, unexpired), without using it.
+    func passwordResetIsUsable(tokenHash: String, now: Date) async throws -> Bool
     /// Remembers a logged-out session token by its digest until it would have expired anyway, and
     /// forgets a few that have, so the table holds only tokens that could still be presented.
     func endSession(tokenDigest: String, expiresAt: Date, now: Date) async throws

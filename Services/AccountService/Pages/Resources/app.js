@@ -1,5 +1,8 @@
 (function () {
   "use strict";
+  document.querySelectorAll("header a[href]").forEach(function (link) {
+    if (link.getAttribute("href") === location.pathname && !link.classList.contains("brand")) link.setAttribute("aria-current", "page");
+  });
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     button.addEventListener("click", function () {
       var field = document.getElementById(button.dataset.copy);
@@ -21,6 +24,8 @@
       var show = field.type === "password";
       field.type = show ? "text" : "password";
       button.textContent = show ? "Hide" : "Show";
+      var label = button.getAttribute("aria-label");
+      if (label) button.setAttribute("aria-label", label.replace(/^(Show|Hide)/, show ? "Hide" : "Show"));
     });
   });
   // Delegated, so forms added later from a template (the waiting list, the outputs) ask too.
@@ -35,30 +40,110 @@
   }
   var live = document.querySelector("[data-live]");
   if (!live) return;
-  var api = live.dataset.api, me = live.dataset.user, lastId = null, retry = 1000;
+  var api = live.dataset.api, me = live.dataset.user, lastId = null, retry = 1000, latest = null;
+  var zone = live.dataset.zone || undefined;
+  function clock(date) {
+    try { return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone: zone }); } catch (e) { return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+  }
+  function serverNow(queue) { return Date.now() + (Date.parse(queue.server_time) - queue.received); }
+  function left(ms) {
+    var s = Math.max(0, Math.round(ms / 1000)), h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
+    return h ? h + " h " + m + " min" : m ? m + " min" : s + " s";
+  }
+  // The DJ's own line and what follows from it: time left and who is next on air; the position,
+  // who plays and when their turn should start while waiting (the lead's deadline, then a full
+  // turn for each DJ ahead), in the DJ's own time zone.
+  function detail(queue) {
+    var box = document.getElementById("live-detail");
+    if (!box) return;
+    var lines = [], now = serverNow(queue), lead = queue.lead;
+    var next = queue.waiting[0];
+    if (lead && lead.user_id.toLowerCase() === me) {
+      if (lead.stalled) lines.push("Your stream has stalled: nothing is arriving. Check your encoder.");
+      lines.push("Time left in your turn: " + left(Date.parse(lead.ends_at) - now) + " (until " + clock(new Date(Date.parse(lead.ends_at))) + ").");
+      lines.push(next ? "Up next: " + next.dj_name + "." : "Nobody is waiting after you.");
+    } else {
+      queue.waiting.forEach(function (dj) {
+        if (dj.user_id.toLowerCase() !== me) return;
+        lines.push(lead ? "Playing now: " + lead.dj_name + "." : (queue.paused ? "Intermission: the queue is paused." : "Nobody is on air."));
+        if (lead && !queue.paused) {
+          var starts = Date.parse(lead.ends_at) + (dj.position - 1) * queue.swap_interval * 1000;
+          lines.push("Your turn should start around " + clock(new Date(starts)) + " (in about " + left(starts - now) + ").");
+        }
+      });
+    }
+    box.replaceChildren.apply(box, lines.map(function (text) { var p = document.createElement("p"); p.textContent = text; return p; }));
+  }
+  var reasons = {
+    time_limit: "Your turn ended: its time was up.",
+    skipped: "An admin skipped you. If your encoder reconnects by itself (OBS does), you are back in the queue at once — stop streaming if you are done.",
+    dropped: "Your connection dropped and did not come back in time.",
+    stalled: "Your stream stalled: nothing arrived, so your turn ended.",
+    removed: "An admin took you out of the queue.",
+    cleared: "An admin cleared the queue.",
+    left: "You stopped streaming."
+  };
+  function why(event) {
+    var payload = event.payload || {};
+    if (!me || !payload.user_id || payload.user_id.toLowerCase() !== me) return;
+    var note = document.getElementById("why");
+    if (!note) return;
+    var text = null;
+    if (event.type === "turn.ended" || event.type === "dj.left") text = reasons[payload.reason] || null;
+    if (event.type === "lead.disconnected" || event.type === "dj.disconnected") {
+      text = "Your connection dropped — come back before " + clock(new Date(Date.parse(payload.ends_at))) + " to keep your place.";
+    }
+    if (event.type === "turn.started" || event.type === "dj.joined") text = null;
+    if (text && payload.reason === "time_limit" && latest && latest.blocking && latest.blocking.enabled) {
+      text += " Someone else goes on air before you can again.";
+    }
+    note.textContent = text || "";
+    note.hidden = !text;
+  }
   function render(queue) {
+    queue.received = Date.now();
+    latest = queue;
     if (me) {
       var text = "Not connected", on = false;
       if (queue.lead && queue.lead.user_id.toLowerCase() === me) { text = queue.lead.disconnected ? "On air — reconnecting…" : "On air"; on = !queue.lead.disconnected; }
       else queue.waiting.forEach(function (dj) { if (dj.user_id.toLowerCase() === me) text = "Position " + dj.position + " in the queue" + (dj.disconnected ? " (reconnecting…)" : ""); });
       live.textContent = text;
       live.classList.toggle("on", on);
+      detail(queue);
     }
     var board = document.getElementById("board");
     if (board) {
       document.getElementById("lead").textContent = queue.lead ? queue.lead.dj_name + (queue.lead.disconnected ? " (reconnecting…)" : "") : (queue.paused ? "Intermission (paused)" : "Nobody on air");
       document.getElementById("paused").textContent = queue.paused ? "Paused: nobody is promoted when the turn ends." : "";
+      var toggle = document.getElementById("pause-toggle");
+      if (toggle) {
+        toggle.action = queue.paused ? "/admin/queue/resume" : "/admin/queue/pause";
+        toggle.querySelector("button").textContent = queue.paused ? "Resume (paused now)" : "Pause";
+        toggle.querySelector("button").setAttribute("aria-pressed", queue.paused ? "true" : "false");
+      }
       var rows = document.getElementById("waiting");
       var template = document.getElementById("waiting-row");
-      rows.replaceChildren.apply(rows, queue.waiting.map(function (dj) {
+      var last = queue.waiting.length;
+      var built = queue.waiting.map(function (dj) {
         var row = template.content.firstElementChild.cloneNode(true);
         row.querySelector(".pos").textContent = dj.position;
         row.querySelector(".name").textContent = dj.dj_name + (dj.disconnected ? " (reconnecting…)" : "");
         row.querySelectorAll("input[name=user_id]").forEach(function (input) { input.value = dj.user_id; });
         row.querySelector("input[name=position][data-up]").value = Math.max(1, dj.position - 1);
-        row.querySelector("input[name=position][data-down]").value = Math.min(queue.waiting.length, dj.position + 1);
+        row.querySelector("input[name=position][data-down]").value = Math.min(last, dj.position + 1);
+        row.querySelector("input[data-up]").form.querySelector("button").disabled = dj.position === 1;
+        row.querySelector("input[data-down]").form.querySelector("button").disabled = dj.position === last;
         return row;
-      }));
+      });
+      if (!built.length) {
+        var empty = document.createElement("tr"), cell = document.createElement("td");
+        cell.colSpan = 3;
+        cell.className = "muted";
+        cell.textContent = "Nobody is waiting.";
+        empty.appendChild(cell);
+        built = [empty];
+      }
+      rows.replaceChildren.apply(rows, built);
       document.getElementById("remaining").dataset.ends = queue.lead ? queue.lead.ends_at : "";
       document.getElementById("remaining").dataset.offset = String(Date.parse(queue.server_time) - Date.now());
       tick();
@@ -67,13 +152,21 @@
   // Never a guess: while the queue cannot be heard the page says so, rather than "Not connected".
   function unavailable() {
     var text = "Live status unavailable — reconnecting…";
-    if (me) { live.textContent = text; live.classList.remove("on"); }
+    if (me) {
+      live.textContent = text;
+      live.classList.remove("on");
+      var box = document.getElementById("live-detail");
+      if (box) box.replaceChildren();
+    }
     var lead = document.getElementById("lead");
     if (lead) lead.textContent = text;
   }
   function connect() {
     var source = new EventSource(api + "/api/v1/events/stream" + (lastId ? "?after=" + encodeURIComponent(lastId) : ""));
     source.addEventListener("queue", function (event) { lastId = event.lastEventId || lastId; retry = 1000; render(JSON.parse(event.data)); });
+    ["turn.ended", "turn.started", "dj.left", "dj.joined", "lead.disconnected", "dj.disconnected"].forEach(function (type) {
+      source.addEventListener(type, function (event) { lastId = event.lastEventId || lastId; why(JSON.parse(event.data)); });
+    });
     source.onerror = function () {
       unavailable();
       if (source.readyState === EventSource.CLOSED) { source.close(); setTimeout(connect, retry); retry = Math.min(retry * 2, 15000); }
@@ -88,6 +181,7 @@
     remaining.textContent = Math.floor(left / 3600) + ":" + String(Math.floor(left % 3600 / 60)).padStart(2, "0") + ":" + String(left % 60).padStart(2, "0");
   }
   setInterval(tick, 500);
+  setInterval(function () { if (latest && me) detail(latest); }, 1000);
   connect();
 })();
 (function () {

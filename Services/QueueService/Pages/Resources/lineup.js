@@ -1,7 +1,15 @@
+var endsAt = null;
 Motherstream.onQueue(function (queue) {
   var lead = document.getElementById("lead");
-  Motherstream.text(lead, queue.lead ? queue.lead.dj_name + (queue.lead.disconnected ? " (reconnecting…)" : "") : (queue.paused ? "Intermission" : "Nobody yet"));
-  lead.classList.toggle("away", !!(queue.lead && queue.lead.disconnected));
+  var away = !!(queue.lead && queue.lead.disconnected);
+  var leadShown = !!queue.lead && !(away && Motherstream.hideAway);
+  var page = document.body.classList.contains("page");
+  Motherstream.show(lead.closest(".overlay"), leadShown || queue.paused || queue.waiting.length > 0);
+  Motherstream.swap(lead, leadShown ? queue.lead.dj_name : queue.paused ? "Intermission" : page ? "Nobody is on air right now" : "");
+  lead.closest(".dj").classList.toggle("gone", !leadShown && !queue.paused && !page);
+  lead.classList.toggle("away", away);
+  endsAt = queue.lead ? Date.parse(queue.lead.ends_at) : null;
+  tick();
   Motherstream.picture(document.getElementById("lead-picture"), queue.lead && queue.lead.picture_url);
   var list = document.getElementById("next");
   list.replaceChildren.apply(list, queue.waiting.slice(0, Motherstream.limit).map(function (dj) {
@@ -16,3 +24,11 @@ Motherstream.onQueue(function (queue) {
   var live = document.getElementById("live");
   if (live) live.hidden = !queue.lead || queue.lead.disconnected;
 });
+
+// The public page's clock: the time left in the turn on air.
+function tick() {
+  var timer = document.getElementById("timer");
+  if (!timer) return;
+  timer.textContent = endsAt === null ? "--:--:--" : Motherstream.clock((endsAt - Motherstream.now()) / 1000);
+}
+setInterval(tick, 250);

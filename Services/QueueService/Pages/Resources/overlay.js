@@ -5,9 +5,13 @@
   document.documentElement.dataset.theme = params.get("theme") === "light" ? "light" : "dark";
   var limit = Math.max(0, parseInt(params.get("limit") || "5", 10) || 5);
   var lastId = null, retry = 1000, offset = 0, source = null, handlers = [];
+  var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
+  // On air nothing internal is shown: the connection's state is for the operator, on the public
+  // page (/queue-list) or with ?status=show. The overlay says it only as data-connected.
   function setStatus(text) {
-    document.querySelectorAll("[data-status]").forEach(function (el) { el.textContent = text; el.hidden = !text; });
+    var shown = params.get("status") === "show" || document.body.classList.contains("page");
+    document.querySelectorAll("[data-status]").forEach(function (el) { el.textContent = shown ? text : ""; el.hidden = !(shown && text); });
     document.documentElement.dataset.connected = text ? "no" : "yes";
   }
 
@@ -35,7 +39,23 @@
     limit: limit,
     onQueue: function (handler) { handlers.push(handler); },
     now: function () { return Date.now() + offset; },
+    // A DJ who dropped stays on screen, dimmed, while they may come back (?away=hide hides them).
+    hideAway: params.get("away") === "hide",
+    // A change fades out and in, so a handover looks produced, not like a reload (none with
+    // prefers-reduced-motion).
     text: function (el, value) { el.textContent = value; },
+    swap: function (el, value) {
+      if (el.textContent === value && !el.classList.contains("fading")) return;
+      if (still || !el.textContent || el.textContent === "…") { el.textContent = value; return; }
+      el.classList.add("fading");
+      clearTimeout(el.fadeTimer);
+      el.fadeTimer = setTimeout(function () { el.textContent = value; el.classList.remove("fading"); }, 250);
+    },
+    // An overlay with nothing to say is not drawn at all; the public page always is.
+    show: function (box, visible) {
+      if (document.body.classList.contains("page")) visible = true;
+      box.classList.toggle("gone", !visible);
+    },
     // A DJ's picture (`picture_url`): shown once it has loaded, hidden when there is none or it
     // cannot be loaded (replaced or removed since), so a broken image is never on the broadcast.
     picture: function (img, url) {
