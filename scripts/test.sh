@@ -7,6 +7,25 @@ require_swift
 require_packages pkg-config libargon2-dev postgresql chromium chromium-driver \
     obs-studio xvfb xauth ffmpeg nginx libnginx-mod-rtmp
 
+# axe-core, the accessibility checker the browser tests run in Chromium: taken from PyPI's
+# axe-core-python (4.4.3, the script alone), once, into .build.
+axe_js=.build/axe-core/axe.min.js
+if [ ! -s "$axe_js" ]; then
+    echo "==> fetching axe-core (axe-core-python from PyPI)"
+    python3 -m pip --version >/dev/null 2>&1 || require_packages python3-pip
+    axe_dir=$(mktemp -d)
+    python3 -m pip download --quiet --no-deps --dest "$axe_dir" axe-core-python==0.1.0
+    mkdir -p .build/axe-core
+    python3 - "$axe_dir" "$axe_js" <<'PY'
+import glob, sys, zipfile
+wheel = glob.glob(sys.argv[1] + "/axe_core_python-*.whl")[0]
+with zipfile.ZipFile(wheel) as archive, open(sys.argv[2], "wb") as out:
+    out.write(archive.read("axe_core_python/axe.min.js"))
+PY
+    rm -rf "$axe_dir"
+fi
+export MOTHERSTREAM_AXE_JS="$PWD/$axe_js"
+
 echo "==> building"
 swift build --build-tests
 
