@@ -14,7 +14,9 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
     let queue = QueuePeer(client: PeerClient(baseURL: config.settings.queueServiceURL, http: http.client, token: config.internalToken, timeout: config.peerTimeout))
     let ingest = ingestPeers(config, http: http)
     let stats = streamStats(config, http: http)
-    let health = StreamHealthMonitor(ingest: stats, queue: queue, interval: config.streamHealthInterval, logger: logger)
+    let ingestReadings = IngestReadings(server: config.ingestServer.rawValue)
+    var health = StreamHealthMonitor(ingest: stats, queue: queue, interval: config.streamHealthInterval, logger: logger)
+    health.seen = ingestReadings
     let closes = SessionCloseRelay(queue: queue, logger: logger)
     let reconciler = SessionReconciler(
         sessions: queue, ingest: ingest.clients, closes: closes, interval: config.sessionReconcileInterval,
@@ -64,7 +66,7 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
         .add(to: router.group("internal/v1").add(middleware: InternalTokenMiddleware(token: config.internalToken)))
     RecordingRoutes(library: recording.library)
         .add(to: router.group("internal/v1/recordings").add(middleware: InternalTokenMiddleware(token: config.internalToken)))
-    RecordingStatusRoutes(recording: recording, outputs: { await relays.status() }).add(to: router)
+    RecordingStatusRoutes(recording: recording, outputs: { await relays.status() }, ingest: { ingestReadings.status }).add(to: router)
 
     return Application(
         router: router,

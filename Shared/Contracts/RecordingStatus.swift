@@ -41,9 +41,30 @@ public struct HookGatewayStatus: Codable, Sendable, Equatable {
     public var recording: RecordingStatus
     /// The relays to the platforms.
     public var outputs: OutputsStatus?
+    /// The media server, as the gateway's last stream-health reading found it.
+    public var ingest: IngestStatus?
 
-    public init(recording: RecordingStatus, outputs: OutputsStatus? = nil) {
+    public init(recording: RecordingStatus, outputs: OutputsStatus? = nil, ingest: IngestStatus? = nil) {
         self.recording = recording
         self.outputs = outputs
+        self.ingest = ingest
+    }
+}
+
+/// The ingest (SRS or nginx-rtmp) from HookGateway's side: could it be read, and how many
+/// streams were being published (DJs, the programme, relays) when it last was.
+public struct IngestStatus: Codable, Sendable, Equatable {
+    public var server: String
+    public var reachable: Bool
+    public var publishers: Int?
+    public var lastError: String?
+    public var readAt: Date?
+
+    public init(server: String, reachable: Bool, publishers: Int? = nil, lastError: String? = nil, readAt: Date? = nil) {
+        self.server = server
+        self.reachable = reachable
+        self.publishers = publishers
+        self.lastError = lastError
+        self.readAt = readAt
     }
 }

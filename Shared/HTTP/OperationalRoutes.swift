@@ -23,6 +23,7 @@ public struct HealthReport: Codable, Sendable {
     public var status: String
     public var service: String
     public var uptimeSeconds: Double
+    public var version: String?
 }
 
 extension Router where Context == ServiceRequestContext {
@@ -31,7 +32,7 @@ extension Router where Context == ServiceRequestContext {
         let started = ContinuousClock.now
         get("/health") { _, _ in
             let uptime = ContinuousClock.now - started
-            return HealthReport(status: "ok", service: service.rawValue, uptimeSeconds: Double(uptime.components.seconds))
+            return HealthReport(status: "ok", service: service.rawValue, uptimeSeconds: Double(uptime.components.seconds), version: Release.version)
         }
         get("/ready") { _, _ -> EditedResponse<ReadinessReport> in
             let results = await withTaskGroup(of: (String, String?).self) { group in

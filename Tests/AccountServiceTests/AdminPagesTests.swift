@@ -33,24 +33,32 @@ import Testing
         #expect(throws: APIError.notFound("No such action.")) { try call("explode", QueueActionForm()) }
     }
 
-    @Test func theStatusPanelSummarisesOBSAndDiscord() {
+    @Test func theStatusPanelSaysInWordsWhatOBSDiscordAndTheIngestAreDoing() {
         var obs = OBSConnectionStatus(url: "ws://127.0.0.1:4455")
         let queue = QueueFollower.Status(cursor: 3, reachable: true)
-        #expect(ServiceStatusBoard.describe(OBSBridgeStatus(obs: obs, queue: queue, programme: ProgrammeStatus())) == "connecting")
+        #expect(ServiceStatusBoard.describe(OBSBridgeStatus(obs: obs, queue: queue, programme: ProgrammeStatus())) == "Connecting to OBS at ws://127.0.0.1:4455…")
         obs.state = .configurationError
         obs.lastError = "wrong password"
         obs.obsVersion = "30.2.3"
-        #expect(ServiceStatusBoard.describe(OBSBridgeStatus(obs: obs, queue: queue, programme: ProgrammeStatus())) == "configuration_error — wrong password · OBS 30.2.3")
+        #expect(ServiceStatusBoard.describe(OBSBridgeStatus(obs: obs, queue: queue, programme: ProgrammeStatus()))
+            == "OBS refuses OBSBridge: wrong password. Check OBS_PASSWORD and that OBS has obs-websocket 5; it is retried slowly until fixed.")
+        obs.state = .connected
+        #expect(ServiceStatusBoard.describe(OBSBridgeStatus(obs: obs, queue: queue, programme: ProgrammeStatus())).hasPrefix("Connected to OBS 30.2.3 at ws://127.0.0.1:4455"))
 
         let muted = NotifierStatus(sending: false, note: "notifications are off", backlog: 0, queueSeq: nil, webhooks: [], counter: nil)
-        #expect(ServiceStatusBoard.describe(muted) == "backlog 0 events; notifications are off")
+        #expect(ServiceStatusBoard.describe(muted) == "Every announcement is sent. notifications are off")
         let quiet = NotifierStatus(sending: true, note: nil, backlog: 0, queueSeq: 9, webhooks: [], counter: nil)
-        #expect(ServiceStatusBoard.describe(quiet) == "backlog 0 events; no webhooks")
+        #expect(ServiceStatusBoard.describe(quiet) == "Every announcement is sent. No Discord webhook is set (DISCORD_WEBHOOK_URL).")
         let webhooks = [
             WebhookStatus(webhook: "main", events: ["lead"], state: .ok, cursor: 9),
             WebhookStatus(webhook: "alerts", events: ["lead"], state: .rateLimited, cursor: 5),
         ]
         let sending = NotifierStatus(sending: true, note: nil, backlog: 4, queueSeq: 9, webhooks: webhooks, counter: nil)
-        #expect(ServiceStatusBoard.describe(sending) == "backlog 4 events; main: ok, alerts: rate_limited")
+        #expect(ServiceStatusBoard.describe(sending) == "4 announcements waiting to go out. webhook main: ok, webhook alerts: rate limited.")
+
+        #expect(ServiceStatusBoard.describe(IngestStatus(server: "nginx-rtmp", reachable: true, publishers: 3)) == "nginx-rtmp answers; 3 streams published now.")
+        #expect(ServiceStatusBoard.describe(IngestStatus(server: "srs", reachable: false, lastError: "http://127.0.0.1:1985 is unreachable: connection refused"))
+            == "SRS cannot be read by HookGateway: (nothing answers at its address).")
+        #expect(ServiceStatusBoard.duration(8_100) == "2 h 15 min" && ServiceStatusBoard.duration(42) == "42 s")
     }
 }

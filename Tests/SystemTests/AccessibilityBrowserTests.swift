@@ -42,6 +42,9 @@ import TestSupport
                 #expect(try await system.publish(key: waiting, client: "a2").status == 200)
                 try await browser.logInAsNewAdmin(system, site: site)
                 for path in ["/dashboard", "/settings", "/admin/queue", "/admin/users", "/admin/status", "/admin/recordings"] { try await check(site + path) }
+                try await browser.open("\(site)/admin/status")
+                try await browser.waitForText("the status panel", within: .seconds(10)) { $0.contains("everything it needs answers") }
+                print("status page: \(try await browser.screenshot("web-admin-status.png").path)")
                 for path in ["/queue-list", "/overlays/queue", "/overlays/now-playing", "/overlays/timer"] { try await check(system.queue.baseURL + path) }
                 let report = "axe-core 4.4.3 in Chromium, \(checked) pages; violations by impact: \(byImpact.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))\n"
                     + found.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.joined(separator: "; "))" }.joined(separator: "\n")

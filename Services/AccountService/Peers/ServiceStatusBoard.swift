@@ -6,6 +6,8 @@ import Shared
 struct ServiceStatusBoard: Sendable {
     struct Reading: Sendable {
         var name: String
+        /// `ready`, `not ready` or `not reachable`.
+        var state: String
         var ok: Bool
         var detail: String
     }
@@ -15,32 +17,75 @@ struct ServiceStatusBoard: Sendable {
     let notifier: PeerClient
     let gateway: PeerClient
 
-    func read() async -> (services: [Reading], obs: String, notifier: String, recording: String, outputs: String) {
+    func read() async -> (services: [Reading], obs: String, obsOK: Bool, notifier: String, ingest: String, ingestOK: Bool, recording: String, outputs: String) {
         var readings: [Reading] = []
-        for (name, client) in services {
-            do {
-                let reply = try await client.get("/ready", timeout: .seconds(2))
-                readings.append(Reading(name: name, ok: reply.status == 200, detail: String(String(buffer: reply.body).prefix(300))))
-            } catch {
-                readings.append(Reading(name: name, ok: false, detail: "\(error)"))
-            }
-        }
-        let obs = await status(of: obsBridge, as: OBSBridgeStatus.self).map(Self.describe) ?? Self.unreachable
+        for (name, client) in services { readings.append(await reading(name, client)) }
+        let obs = await status(of: obsBridge, as: OBSBridgeStatus.self)
         let notifier = await status(of: self.notifier, as: NotifierStatus.self).map(Self.describe) ?? Self.unreachable
         let gateway = await status(of: self.gateway, as: HookGatewayStatus.self)
-        return (readings, obs, notifier, gateway.map { Self.describe($0.recording) } ?? Self.unreachable, gateway.map { Self.describe($0.outputs) } ?? Self.unreachable)
+        return (
+            readings, obs.map(Self.describe) ?? Self.unreachable, obs?.obs.state == .connected, notifier,
+            gateway?.ingest.map(Self.describe) ?? Self.unreachable, gateway?.ingest?.reachable == true,
+            gateway.map { Self.describe($0.recording) } ?? Self.unreachable, gateway.map { Self.describe($0.outputs) } ?? Self.unreachable
+        )
     }
 
-    static let unreachable = "not reachable"
+    /// One service in words: up how long, which release, and what it waits for when not ready.
+    private func reading(_ name: String, _ client: PeerClient) async -> Reading {
+        guard let health = try? await client.get("/health", timeout: .seconds(2)), health.status == 200, let report = try? health.decode(HealthReport.self) else {
+            return Reading(name: name, state: "not reachable", ok: false, detail: "Nothing answers at \(client.baseURL): the service is down or not at this address.")
+        }
+        let up = "up \(Self.duration(report.uptimeSeconds))" + (report.version.map { " · release \($0)" } ?? "")
+        guard let ready = try? await client.get("/ready", timeout: .seconds(3)), let checks = try? ready.decode(ReadinessReport.self) else {
+            return Reading(name: name, state: "not ready", ok: false, detail: up + " · its readiness could not be read")
+        }
+        let waiting = checks.checks.filter { $0.value != "ok" }.sorted { $0.key < $1.key }
+        if waiting.isEmpty { return Reading(name: name, state: "ready", ok: true, detail: up + " · everything it needs answers") }
+        let problems = waiting.map { "\($0.key) \(Self.plain($0.value))" }.joined(separator: "; ")
+        return Reading(name: name, state: "not ready", ok: false, detail: up + " · waiting for " + problems)
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds)
+        if total < 60 { return "\(total) s" }
+        if total < 3600 { return "\(total / 60) min" }
+        if total < 86_400 { return "\(total / 3600) h \(total % 3600 / 60) min" }
+        return "\(total / 86_400) days \(total % 86_400 / 3600) h"
+    }
+
+    /// A peer's problem as an operator reads it, not as the networking library says it.
+    static func plain(_ problem: String) -> String {
+        if problem.contains("did not answer within") { return "(it does not answer in time)" }
+        if problem.contains("is unreachable") || problem.contains("onnection refused") { return "(nothing answers at its address)" }
+        if let status = problem.firstMatch(of: /answered HTTP (\d+)/)?.1 { return "(it answers HTTP \(status))" }
+        return "(\(problem.prefix(120)))"
+    }
+
+    static let unreachable = "Unknown: the service that would say does not answer (see Services above)."
 
     static func describe(_ status: OBSBridgeStatus) -> String {
         let obs = status.obs
-        return "\(obs.state.rawValue)\(obs.lastError.map { " — \($0)" } ?? "")\(obs.obsVersion.map { " · OBS \($0)" } ?? "")"
+        let problem = obs.lastError.map { ": \($0)" } ?? ""
+        return switch obs.state {
+        case .connected: "Connected to OBS\(obs.obsVersion.map { " \($0)" } ?? "") at \(obs.url); it shows whoever is on air."
+        case .connecting: "Connecting to OBS at \(obs.url)…\(problem.isEmpty ? "" : " The last try failed\(problem).")"
+        case .disconnected: "Not connected to OBS at \(obs.url)\(problem). OBSBridge keeps trying; check that OBS runs with its websocket server on."
+        case .configurationError: "OBS refuses OBSBridge\(problem). Check OBS_PASSWORD and that OBS has obs-websocket 5; it is retried slowly until fixed."
+        case .kicked: "Someone disconnected OBSBridge in OBS's websocket session list. It waits: reconnect it with POST /internal/v1/reconnect on OBSBridge."
+        }
     }
 
     static func describe(_ status: NotifierStatus) -> String {
-        let webhooks = status.webhooks.map { "\($0.webhook): \($0.state.rawValue)" }
-        return "backlog \(status.backlog) events; " + (webhooks.isEmpty ? (status.note ?? "no webhooks") : webhooks.joined(separator: ", "))
+        let backlog = status.backlog == 0 ? "Every announcement is sent." : "\(status.backlog) announcement\(status.backlog == 1 ? "" : "s") waiting to go out."
+        let webhooks = status.webhooks.map { "webhook \($0.webhook): \($0.state.rawValue.replacingOccurrences(of: "_", with: " "))" }
+        return backlog + " " + (webhooks.isEmpty ? (status.note ?? "No Discord webhook is set (DISCORD_WEBHOOK_URL).") : webhooks.joined(separator: ", ") + ".")
+    }
+
+    static func describe(_ status: IngestStatus) -> String {
+        let name = status.server == "nginx-rtmp" ? "nginx-rtmp" : "SRS"
+        guard status.reachable else { return "\(name) cannot be read by HookGateway: \(plain(status.lastError ?? "unknown"))." }
+        let count = status.publishers ?? 0
+        return "\(name) answers; \(count) stream\(count == 1 ? "" : "s") published now."
     }
 
     static func describe(_ status: RecordingStatus) -> String {

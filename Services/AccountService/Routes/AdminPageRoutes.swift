@@ -75,8 +75,8 @@ struct AdminPageRoutes {
             if let refusal = refuse(visit, request) { return refusal }
             let board = await status.read()
             return web.page("admin_status", visit, title: "Status", [
-                "mainClass": "wide", "services": board.services.map { ["name": $0.name, "ok": $0.ok, "detail": $0.detail] }, "obs": board.obs, "notifier": board.notifier,
-                "recording": board.recording, "outputs": board.outputs,
+                "mainClass": "wide", "services": board.services.map { ["name": $0.name, "ok": $0.ok, "state": $0.state, "detail": $0.detail] }, "obs": board.obs,
+                "obsOK": board.obsOK, "notifier": board.notifier, "ingest": board.ingest, "ingestOK": board.ingestOK, "recording": board.recording, "outputs": board.outputs,
             ])
         }
         addOutputs(to: router)

@@ -15,6 +15,8 @@ struct StreamHealthMonitor: Service {
     /// The reading's time (`read_at`): only orders the reports on QueueService's side.
     let now: @Sendable () -> Date
     let logger: Logger
+    /// Where each reading's outcome is kept for `GET /status`.
+    var seen: IngestReadings?
 
     init(
         ingest: any IngestStreamStats, queue: any QueueStreamHealth, interval: Duration,
@@ -62,8 +64,10 @@ struct StreamHealthMonitor: Service {
         do {
             publishers = try await ingest.publishers(requestID: requestID)
         } catch {
+            seen?.failed("\(error)", at: readAt)
             return .readFailed(reason: "the ingest's streams: \(error)")
         }
+        seen?.read(publishers: publishers.count, at: readAt)
         do {
             try await queue.report(StreamHealthReport(readAt: readAt, publishers: publishers), requestID: requestID)
         } catch {

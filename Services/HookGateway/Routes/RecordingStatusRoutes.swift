@@ -6,10 +6,11 @@ struct RecordingStatusRoutes {
     let recording: RecordingSide
     /// The relays' side of the status.
     var outputs: @Sendable () async -> OutputsStatus? = { nil }
+    var ingest: @Sendable () -> IngestStatus? = { nil }
 
     func add(to router: Router<ServiceRequestContext>) {
         router.get("status") { _, _ in
-            HookGatewayStatus(recording: await recording.status(), outputs: await outputs())
+            HookGatewayStatus(recording: await recording.status(), outputs: await outputs(), ingest: ingest())
         }
     }
 }
