@@ -46,6 +46,7 @@ enum TestApp {
 
     /// Before: 30 wrong passwords in a row all answered 401.
     @Test func theAPILoginIsLimitedPerAccountAndCountsWithTheForm() async throws {
+        try await AttemptWindows.awayFromABoundary()
         try await TestApp.build(try temporaryDirectory("doors")).test(.router) { client in
             _ = try await AccountRoutesTests.signup(client)
             for _ in 0..<4 { #expect(try await Self.apiLogin(client, "dj@example.org", "wrong+horse").status == .unauthorized) }
@@ -62,6 +63,7 @@ enum TestApp {
     }
 
     @Test func theAPILoginIsLimitedPerAddress() async throws {
+        try await AttemptWindows.awayFromABoundary()
         try await TestApp.build(try temporaryDirectory("doors")).test(.router) { client in
             for index in 0..<RateLimiter.Rule.loginPerIP.limit {
                 let wrong = try await Self.apiLogin(client, "nobody\(index)@example.org", "a+password")
@@ -74,6 +76,7 @@ enum TestApp {
 
     /// Before: every signup was hashed and answered, however many came.
     @Test func signupsAreLimitedPerEmailAndPerAddressByAPIAndForm() async throws {
+        try await AttemptWindows.awayFromABoundary()
         try await TestApp.build(try temporaryDirectory("doors")).test(.router) { client in
             let statuses = try await (0..<6).asyncMap { _ in try await AccountRoutesTests.signup(client).status }
             #expect(statuses == [.created, .conflict, .conflict, .conflict, .conflict, .tooManyRequests])
@@ -92,6 +95,7 @@ enum TestApp {
 
     /// Before: anyone holding a session could guess the current password without end.
     @Test func theSettingsThatAskForThePasswordAreLimitedTogether() async throws {
+        try await AttemptWindows.awayFromABoundary()
         try await TestApp.build(try temporaryDirectory("doors")).test(.router) { client in
             let browser = Visitor(client: client)
             try await browser.signUp("dj@example.org", djName: "Night Owl")
@@ -107,6 +111,7 @@ enum TestApp {
     }
 
     @Test func newPasswordsByResetLinkAreLimitedPerAddress() async throws {
+        try await AttemptWindows.awayFromABoundary()
         try await TestApp.build(try temporaryDirectory("doors")).test(.router) { client in
             let stranger = Visitor(client: client)
             try await stranger.get("/reset-password?token=guess")

@@ -68,6 +68,7 @@ import TestSupport
     /// Two AccountService replicas on one PostgreSQL count one login limit and end one session.
     /// Before: the API login had no limit at all, and each replica would have counted alone.
     @Test func twoReplicasShareTheLoginLimitAndTheEndedSessions() async throws {
+        try await AttemptWindows.awayFromABoundary()
         let system = try await RunningSystem.start(databaseURL: try await TestPostgres.freshDatabaseURL())
         let replicaLogs = system.directory.appendingPathComponent("replica")
         try FileManager.default.createDirectory(at: replicaLogs, withIntermediateDirectories: true)
