@@ -103,6 +103,17 @@ public final class NginxRTMPIngest: @unchecked Sendable {
         (try freePort(), try freePort())
     }
 
+    /// The gateway's settings for the nginx-rtmp that will listen on `ports`: the ingest, its
+    /// control and stat pages, and the pull URL its recorder and relays use.
+    public static func gatewayEnvironment(_ ports: (rtmp: Int, http: Int)) -> [String: String] {
+        [
+            "INGEST_SERVER": "nginx-rtmp",
+            "NGINX_RTMP_CONTROL_URL": "http://127.0.0.1:\(ports.http)/control",
+            "NGINX_RTMP_STAT_URL": "http://127.0.0.1:\(ports.http)/stat",
+            "LEAD_PULL_URL": "rtmp://127.0.0.1:\(ports.rtmp)/{app}/{stream}",
+        ]
+    }
+
     /// - Parameter extraApplications: more `application` blocks (e.g. a relay target) for the rtmp server.
     public static func start(ports: (rtmp: Int, http: Int), hookURL: String, extraApplications: String = "") async throws -> NginxRTMPIngest {
         let module = "/usr/lib/nginx/modules/ngx_rtmp_module.so"

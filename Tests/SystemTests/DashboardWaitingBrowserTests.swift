@@ -16,14 +16,10 @@ import TestSupport
                 #expect(try await system.publish(key: owl, client: "owl1").status == 200)
                 #expect(try await system.publish(key: wren, client: "wren1").status == 200)
                 for (browser, name) in [(phone, "web-phone-dashboard-waiting.png"), (desktop, "web-dashboard-waiting.png")] {
-                    try await browser.open("\(system.accounts.baseURL)/login")
-                    try await browser.fill("#email", "waiting.wren@example.org")
-                    try await browser.fill("#password", "correct horse battery")
-                    try await browser.click("form[action='/login'] button")
-                    let text = try await browser.waitForText("the waiting DJ's outlook", within: .seconds(10)) {
+                    try await browser.logIn(system.accounts.baseURL, email: "waiting.wren@example.org")
+                    try await browser.waitForText("the waiting DJ's outlook", within: .seconds(10)) {
                         $0.contains("Position 1 in the queue") && $0.contains("Playing now: On Air Owl.") && $0.contains("Your turn should start around")
                     }
-                    _ = text
                     // Signed up in Europe/Berlin: the estimate is the lead's deadline, 30 minutes on, there.
                     let expected = try #require(try await browser.evaluate("""
                         return new Date(Date.now() + 1800 * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Berlin' })

@@ -12,14 +12,10 @@ import TestSupport
     @Test func aKilledGatewaysRecorderIsEndedAtItsNextStartWhichRecordsTheProgrammeAgain() async throws {
         let recordDir = try temporaryDirectory("kill-nine-recordings")
         let ports = try NginxRTMPIngest.ports()
-        let system = try await RunningSystem.start(extra: [
-            "INGEST_SERVER": "nginx-rtmp",
-            "NGINX_RTMP_CONTROL_URL": "http://127.0.0.1:\(ports.http)/control",
-            "NGINX_RTMP_STAT_URL": "http://127.0.0.1:\(ports.http)/stat",
+        let system = try await RunningSystem.start(extra: NginxRTMPIngest.gatewayEnvironment(ports).merging([
             "RECORD_PROGRAMME": "true", "PROGRAMME_KEY": Self.programmeKey, "RECORD_DIR": recordDir.path,
             "RECORDING_MIN_FREE_MB": "1",
-            "LEAD_PULL_URL": "rtmp://127.0.0.1:\(ports.rtmp)/{app}/{stream}",
-        ])
+        ]) { $1 })
         let nginx: NginxRTMPIngest
         do {
             nginx = try await NginxRTMPIngest.start(ports: ports, hookURL: "\(system.gateway.baseURL)/nginx-rtmp/hooks?secret=\(TestSecrets.hook)")

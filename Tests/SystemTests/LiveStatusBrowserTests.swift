@@ -14,7 +14,7 @@ import TestSupport
             try await system.run { system in
                 let key = try await system.signUp("Far Away")
                 #expect(try await system.publish(key: key, client: "far1").status == 200)
-                try await logIn(browser, system.accounts.baseURL, "far.away@example.org")
+                try await browser.logIn(system.accounts.baseURL, email: "far.away@example.org")
                 try await browser.waitForText("the unavailable live state", within: .seconds(10)) { $0.contains("Live status unavailable") }
                 #expect(try await browser.text().contains("Not connected") == false, "on air, so never “Not connected”")
                 print("dashboard, queue unreachable: \(try await browser.screenshot("web-dashboard-live-unavailable.png").path)")
@@ -31,7 +31,7 @@ import TestSupport
         do {
             try await relayed.run { system in
                 let key = try await system.signUp("Near By")
-                try await logIn(second, system.accounts.baseURL, "near.by@example.org")
+                try await second.logIn(system.accounts.baseURL, email: "near.by@example.org")
                 try await second.waitForText("the live state", within: .seconds(10)) { $0.contains("Not connected") }
                 #expect(try await system.publish(key: key, client: "near1").status == 200)
                 try await second.waitForText("on air", within: .seconds(10)) { $0.contains("On air") }
@@ -47,13 +47,5 @@ import TestSupport
             throw error
         }
         await second.quit()
-    }
-
-    private func logIn(_ browser: Browser, _ site: String, _ email: String) async throws {
-        try await browser.open("\(site)/login")
-        try await browser.fill("#email", email)
-        try await browser.fill("#password", "correct horse battery")
-        try await browser.click("form[action='/login'] button")
-        try await browser.waitForText("the dashboard", within: .seconds(10)) { $0.contains("Hi, ") }
     }
 }

@@ -30,10 +30,7 @@ import TestSupport
         let recent = try SeededRecording.make(in: recordDir, djName: "Recent", endedDaysAgo: 2)
 
         let ports = try NginxRTMPIngest.ports()
-        let system = try await RunningSystem.start(extra: [
-            "INGEST_SERVER": "nginx-rtmp",
-            "NGINX_RTMP_CONTROL_URL": "http://127.0.0.1:\(ports.http)/control",
-            "NGINX_RTMP_STAT_URL": "http://127.0.0.1:\(ports.http)/stat",
+        let system = try await RunningSystem.start(extra: NginxRTMPIngest.gatewayEnvironment(ports).merging([
             "SWAP_INTERVAL": "\(Int(Self.swapInterval))",
             "LEAD_GRACE_SECONDS": "0",
             "WAITING_GRACE_SECONDS": "1",
@@ -45,8 +42,7 @@ import TestSupport
             "RECORD_DIR": recordDir.path,
             "RECORDING_RETENTION_DAYS": "30",
             "RECORDING_MIN_FREE_MB": "\(Self.minimumFreeMegabytes)",
-            "LEAD_PULL_URL": "rtmp://127.0.0.1:\(ports.rtmp)/{app}/{stream}",
-        ])
+        ]) { $1 })
         let nginx: NginxRTMPIngest
         do {
             nginx = try await NginxRTMPIngest.start(ports: ports, hookURL: "\(system.gateway.baseURL)/nginx-rtmp/hooks?secret=\(TestSecrets.hook)")
