@@ -33,6 +33,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        // OTLP over HTTP only: the gRPC exporter would add grpc-swift to every cold build.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.3.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -52,6 +56,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Shared"
         ),
@@ -150,7 +156,11 @@ let package = Package(
         ),
             .testTarget(
             name: "SystemTests",
-            dependencies: ["TestSupport", "Shared", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "TestSupport", "Shared",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             path: "Tests/SystemTests"
         ),
             .testTarget(
@@ -165,7 +175,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["Shared", "TestSupport"],
+            dependencies: ["Shared", "TestSupport", hummingbird, configuration, .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/SharedTests"
         ),
     ]

@@ -30,7 +30,7 @@ struct AccountServiceConfig: Sendable {
     var ffmpegPath: String
 
     init(reader: ConfigReader) throws {
-        settings = ServiceSettings(service: .accountService, reader: reader)
+        settings = try ServiceSettings(service: .accountService, reader: reader)
         internalToken = try reader.internalToken()
         jwtSecret = try reader.jwtSecret()
         database = try DatabaseLocation(reader: reader, dataDirectory: settings.dataDirectory)

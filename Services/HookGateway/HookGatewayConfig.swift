@@ -43,7 +43,7 @@ struct HookGatewayConfig: Sendable {
     var relay: RelayConfig
 
     init(reader: ConfigReader) throws {
-        settings = ServiceSettings(service: .hookGateway, reader: reader)
+        settings = try ServiceSettings(service: .hookGateway, reader: reader)
         internalToken = try reader.internalToken()
         hookSecret = try reader.requiredSecret("hook.secret", variable: "HOOK_SECRET")
         relaySecret = try reader.requiredSecret("relay.secret", variable: "RELAY_SECRET")

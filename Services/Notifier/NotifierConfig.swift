@@ -14,7 +14,7 @@ struct NotifierConfig: Sendable {
     var username: String?
 
     init(reader: ConfigReader) throws {
-        settings = ServiceSettings(service: .notifier, reader: reader)
+        settings = try ServiceSettings(service: .notifier, reader: reader)
         internalToken = try reader.internalToken()
         jwtSecret = try reader.jwtSecret()
         var entries: [String] = []

@@ -18,7 +18,7 @@ struct OBSBridgeConfig: Sendable {
     var mutationGap: Duration
 
     init(reader: ConfigReader) throws {
-        settings = ServiceSettings(service: .obsBridge, reader: reader)
+        settings = try ServiceSettings(service: .obsBridge, reader: reader)
         internalToken = try reader.internalToken()
         streamReaderToken = try reader.requiredSecret("stream.reader.token", variable: "STREAM_READER_TOKEN")
         let host = reader.string(forKey: "obs.host", default: "127.0.0.1")

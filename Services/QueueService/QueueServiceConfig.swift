@@ -21,7 +21,7 @@ struct QueueServiceConfig: Sendable {
     var maxEventStreams: Int
 
     init(reader: ConfigReader) throws {
-        settings = ServiceSettings(service: .queueService, reader: reader)
+        settings = try ServiceSettings(service: .queueService, reader: reader)
         internalToken = try reader.internalToken()
         jwtSecret = try reader.jwtSecret()
         swapInterval = try reader.seconds("swap.interval", variable: "SWAP_INTERVAL", default: 3600)

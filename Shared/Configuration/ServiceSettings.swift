@@ -13,19 +13,29 @@ public struct ServiceSettings: Sendable {
     public var queueServiceURL: String
     public var hookGatewayURL: String
 
-    public init(service: ServiceName, reader: ConfigReader) {
+    public init(service: ServiceName, reader: ConfigReader) throws {
         self.service = service
         self.host = reader.string(forKey: "http.host", default: "127.0.0.1")
         self.port = reader.int(forKey: "http.port", default: service.defaultPort)
         self.dataDirectory = reader.string(forKey: "data.dir", default: service.defaultDataDirectory)
         self.logLevel = reader.string(forKey: "log.level").flatMap(Logger.Level.init(rawValue:)) ?? .info
-        self.accountServiceURL = Self.trimmed(reader.string(forKey: "account.service.url", default: ServiceName.accountService.defaultURL))
-        self.queueServiceURL = Self.trimmed(reader.string(forKey: "queue.service.url", default: ServiceName.queueService.defaultURL))
-        self.hookGatewayURL = Self.trimmed(reader.string(forKey: "hook.gateway.url", default: ServiceName.hookGateway.defaultURL))
+        // AccountService's replicas are interchangeable, so its variable may list several; the
+        // queue and the gateway each have one writer, and a second URL there would be a mistake.
+        self.accountServiceURL = try Self.urls(reader.string(forKey: "account.service.url", default: ServiceName.accountService.defaultURL), variable: "ACCOUNT_SERVICE_URL", several: true)
+        self.queueServiceURL = try Self.urls(reader.string(forKey: "queue.service.url", default: ServiceName.queueService.defaultURL), variable: "QUEUE_SERVICE_URL", several: false)
+        self.hookGatewayURL = try Self.urls(reader.string(forKey: "hook.gateway.url", default: ServiceName.hookGateway.defaultURL), variable: "HOOK_GATEWAY_URL", several: false)
     }
 
-    private static func trimmed(_ url: String) -> String {
-        url.hasSuffix("/") ? String(url.dropLast()) : url
+    /// One base URL, or several separated by commas, each without a trailing slash.
+    private static func urls(_ text: String, variable: String, several: Bool) throws -> String {
+        let urls = PeerInstances.split(text)
+        guard !urls.isEmpty, urls.allSatisfy({ $0.hasPrefix("http://") || $0.hasPrefix("https://") }) else {
+            throw ConfigurationError("\(variable) must be an http:// or https:// URL (got \"\(text)\").")
+        }
+        guard several || urls.count == 1 else {
+            throw ConfigurationError("\(variable) takes one URL: that service runs as a single instance (got \(urls.count)).")
+        }
+        return urls.joined(separator: ",")
     }
 }
 

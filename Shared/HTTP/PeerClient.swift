@@ -1,14 +1,19 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 
 /// Calls a peer over a shared keep-alive connection pool: JSON in and out, its credentials,
 /// the caller's request id, and a deadline after which the call is abandoned — a peer that
-/// does not answer must never hold up the caller.
+/// does not answer must never hold up the caller. A peer given as several comma-separated
+/// URLs is a set of interchangeable replicas: a call one of them cannot take is made again on
+/// another inside the same deadline, so only use that for calls that are safe to repeat.
 public struct PeerClient: Sendable {
+    /// As configured: one base URL, or several separated by commas.
     public let baseURL: String
+    let instances: PeerInstances
     let http: HTTPClient
     let authorization: Secret?
     let timeout: Duration
@@ -26,7 +31,12 @@ public struct PeerClient: Sendable {
     }
 
     private init(baseURL: String, http: HTTPClient, authorization: Secret?, timeout: Duration, extraHeaders: [(name: String, value: Secret)]) {
-        self.baseURL = baseURL
+        self.init(instances: PeerInstances(baseURL), http: http, authorization: authorization, timeout: timeout, extraHeaders: extraHeaders)
+    }
+
+    private init(instances: PeerInstances, http: HTTPClient, authorization: Secret?, timeout: Duration, extraHeaders: [(name: String, value: Secret)]) {
+        self.baseURL = instances.urls.joined(separator: ",")
+        self.instances = instances
         self.http = http
         self.authorization = authorization
         self.timeout = timeout
@@ -36,12 +46,12 @@ public struct PeerClient: Sendable {
     /// The same peer and pool, with other credentials (e.g. a user's session forwarded to a route
     /// that checks their role itself).
     public func authorized(by authorization: Secret) -> PeerClient {
-        PeerClient(baseURL: baseURL, http: http, authorization: authorization, timeout: timeout, extraHeaders: extraHeaders)
+        PeerClient(instances: instances, http: http, authorization: authorization, timeout: timeout, extraHeaders: extraHeaders)
     }
 
     /// The same peer and pool, also sending this header (a second credential) on every call.
     public func sending(header name: String, value: Secret) -> PeerClient {
-        PeerClient(baseURL: baseURL, http: http, authorization: authorization, timeout: timeout, extraHeaders: extraHeaders + [(name, value)])
+        PeerClient(instances: instances, http: http, authorization: authorization, timeout: timeout, extraHeaders: extraHeaders + [(name, value)])
     }
 
     /// What a peer answered: its status and body, undecoded, so callers can treat a 404 as an answer.
@@ -67,7 +77,34 @@ public struct PeerClient: Sendable {
     }
 
     public func send(_ method: HTTPMethod, _ path: String, body: Data?, requestID: String?, timeout: Duration?) async throws -> Reply {
-        var request = HTTPClientRequest(url: baseURL + path)
+        let budget = timeout ?? self.timeout
+        let deadline = ContinuousClock.now + budget
+        let order = instances.order()
+        var lastError: PeerError?
+        for (attempt, index) in order.enumerated() {
+            let remaining = deadline - .now
+            guard remaining > .zero else { break }
+            // A replica that hangs rather than refuses must leave the others time to answer, and
+            // so must one that refuses: the pool retries a refused connection until the attempt's
+            // deadline. A healthy replica answers in milliseconds, so 500 ms is already a bad one.
+            let isLast = attempt == order.count - 1
+            let share = isLast ? remaining : min(remaining / (order.count - attempt), Self.replicaPatience)
+            do {
+                let reply = try await attemptCall(instances.urls[index], method, path, body: body, requestID: requestID, timeout: share)
+                instances.answered(index)
+                return reply
+            } catch {
+                instances.failed(index)
+                lastError = error as? PeerError ?? .unreachable(peer: instances.urls[index], reason: "\(error)")
+            }
+        }
+        throw lastError ?? PeerError.timedOut(peer: baseURL, after: budget)
+    }
+
+    static let replicaPatience = Duration.milliseconds(500)
+
+    private func attemptCall(_ base: String, _ method: HTTPMethod, _ path: String, body: Data?, requestID: String?, timeout: Duration) async throws -> Reply {
+        var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let authorization {
             request.headers.add(name: "Authorization", value: authorization.value)
@@ -83,17 +120,18 @@ public struct PeerClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let deadline = timeout ?? self.timeout
+        let started = ContinuousClock.now
         do {
-            let response = try await http.execute(request, timeout: .nanoseconds(deadline.nanoseconds))
+            let response = try await http.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
             let bytes = try await response.body.collect(upTo: 4 * 1024 * 1024)
+            PeerCallMetrics.record(peer: base, outcome: .answered, duration: .now - started)
             return Reply(status: Int(response.status.code), body: bytes)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            throw PeerError.timedOut(peer: baseURL, after: deadline)
-        } catch let error as PeerError {
-            throw error
+            PeerCallMetrics.record(peer: base, outcome: .timedOut, duration: .now - started)
+            throw PeerError.timedOut(peer: base, after: timeout)
         } catch {
-            throw PeerError.unreachable(peer: baseURL, reason: String(describing: error))
+            PeerCallMetrics.record(peer: base, outcome: .unreachable, duration: .now - started)
+            throw PeerError.unreachable(peer: base, reason: String(describing: error))
         }
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import PostgresNIO
 import Shared
 import Testing
 import TestSupport
@@ -60,6 +62,27 @@ import TestSupport
             try await store.migrate()
             try await store.migrate()
             #expect(try await store.user(id: record.id) == record)
+        }
+    }
+
+    /// Replicas of a rolling update start together on one database: each takes the advisory
+    /// lock, so exactly one applies each migration and none fails on a half-made schema.
+    @Test func replicasStartingTogetherMigrateOnce() async throws {
+        let logger = Logger(label: "migrate-test")
+        let target = try await TestDatabase.create(logger: logger)
+        let clients = (0..<4).map { _ in PostgresClient(configuration: target.clientConfiguration, backgroundLogger: logger) }
+        try await withThrowingTaskGroup(of: Void.self) { running in
+            for client in clients { running.addTask { await client.run() } }
+            try await withThrowingTaskGroup(of: Void.self) { starting in
+                for client in clients { starting.addTask { try await PostgresUserStore(client: client, logger: logger).migrate() } }
+                try await starting.waitForAll()
+            }
+            var versions: [Int] = []
+            for try await version in try await clients[0].query("SELECT version FROM schema_migrations ORDER BY version", logger: logger).decode(Int.self) {
+                versions.append(version)
+            }
+            #expect(versions == Schema.postgres.map(\.version))
+            running.cancelAll()
         }
     }
 
