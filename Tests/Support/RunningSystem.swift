@@ -6,21 +6,27 @@ import Shared
 /// browsers and operators do: over HTTP, with the recorded SRS bodies.
 public final class RunningSystem: @unchecked Sendable {
     public let accounts: ServiceProcess
+    /// Further AccountService instances on the same database, when asked for: every caller is
+    /// given all of them in `ACCOUNT_SERVICE_URL`.
+    public let accountReplicas: [ServiceProcess]
     public let queue: ServiceProcess
     public let gateway: ServiceProcess
     public let srs: FakeSRSAPI
     public let directory: URL
     let http = TestHTTP()
 
-    public var processes: [ServiceProcess] { [accounts, queue, gateway] }
+    public var processes: [ServiceProcess] { [accounts] + accountReplicas + [queue, gateway] }
 
     /// - Parameter databaseURL: PostgreSQL for AccountService, or nil for its embedded SQLite.
-    public static func start(databaseURL: String? = nil, extra: [String: String] = [:]) async throws -> RunningSystem {
+    /// - Parameter accountReplicas: how many more AccountService instances to run beside the
+    ///   first (they need `databaseURL`: replicas share one PostgreSQL).
+    public static func start(databaseURL: String? = nil, accountReplicas: Int = 0, extra: [String: String] = [:]) async throws -> RunningSystem {
         let directory = try temporaryDirectory("system")
         let srs = try await FakeSRSAPI.start()
         let ports = (accounts: try freePort(), queue: try freePort(), gateway: try freePort())
+        let replicaPorts = try (0..<accountReplicas).map { _ in try freePort() }
         var common = TestSecrets.environment
-        common["ACCOUNT_SERVICE_URL"] = "http://127.0.0.1:\(ports.accounts)"
+        common["ACCOUNT_SERVICE_URL"] = ([ports.accounts] + replicaPorts).map { "http://127.0.0.1:\($0)" }.joined(separator: ",")
         common["QUEUE_SERVICE_URL"] = "http://127.0.0.1:\(ports.queue)"
         common["HOOK_GATEWAY_URL"] = "http://127.0.0.1:\(ports.gateway)"
         common["SRS_API_URL"] = srs.server.baseURL
@@ -35,8 +41,14 @@ public final class RunningSystem: @unchecked Sendable {
         var accountEnvironment = environment("AccountService")
         if let databaseURL { accountEnvironment["DATABASE_URL"] = databaseURL }
 
+        let replicas = try replicaPorts.enumerated().map { index, port in
+            let logs = directory.appendingPathComponent("replica-\(index + 1)")
+            try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+            return ServiceProcess("AccountService", port: port, environment: accountEnvironment, logDirectory: logs)
+        }
         let system = RunningSystem(
             accounts: ServiceProcess("AccountService", port: ports.accounts, environment: accountEnvironment, logDirectory: directory),
+            accountReplicas: replicas,
             queue: ServiceProcess("QueueService", port: ports.queue, environment: environment("QueueService"), logDirectory: directory),
             gateway: ServiceProcess("HookGateway", port: ports.gateway, environment: environment("HookGateway"), logDirectory: directory),
             srs: srs, directory: directory
@@ -44,6 +56,7 @@ public final class RunningSystem: @unchecked Sendable {
         srs.sendHooks(to: "\(system.gateway.baseURL)/srs/hooks?secret=\(TestSecrets.hook)")
         do {
             try await system.accounts.start()
+            for replica in replicas { try await replica.start() }
             try await system.queue.start()
             try await system.gateway.start()
         } catch {
@@ -53,8 +66,9 @@ public final class RunningSystem: @unchecked Sendable {
         return system
     }
 
-    private init(accounts: ServiceProcess, queue: ServiceProcess, gateway: ServiceProcess, srs: FakeSRSAPI, directory: URL) {
+    private init(accounts: ServiceProcess, accountReplicas: [ServiceProcess], queue: ServiceProcess, gateway: ServiceProcess, srs: FakeSRSAPI, directory: URL) {
         self.accounts = accounts
+        self.accountReplicas = accountReplicas
         self.queue = queue
         self.gateway = gateway
         self.srs = srs
