@@ -4,6 +4,7 @@ import PackageDescription
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let configuration = Target.Dependency.product(name: "Configuration", package: "swift-configuration")
+let tracing = Target.Dependency.product(name: "Tracing", package: "swift-distributed-tracing")
 
 let package = Package(
     name: "Motherstream",
@@ -57,14 +58,14 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "OTel", package: "swift-otel"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                tracing,
             ],
             path: "Shared"
         ),
         .executableTarget(
             name: "QueueService",
             dependencies: [
-                "Shared", hummingbird, logging, configuration,
+                "Shared", hummingbird, logging, configuration, tracing,
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,7 +105,7 @@ let package = Package(
             .executableTarget(
             name: "OBSBridge",
             dependencies: [
-                "Shared", hummingbird, logging, configuration,
+                "Shared", hummingbird, logging, configuration, tracing,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -115,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "Notifier",
             dependencies: [
-                "Shared", hummingbird, logging, configuration,
+                "Shared", hummingbird, logging, configuration, tracing,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

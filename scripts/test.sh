@@ -26,6 +26,15 @@ PY
 fi
 export MOTHERSTREAM_AXE_JS="$PWD/$axe_js"
 
+# The OTLP collector stand-in the tracing tests export to decodes with the OpenTelemetry
+# project's own protobuf definitions.
+if ! python3 -c 'import opentelemetry.proto.collector.trace.v1.trace_service_pb2' 2>/dev/null; then
+    echo "==> installing opentelemetry-proto (PyPI)"
+    python3 -m pip --version >/dev/null 2>&1 || require_packages python3-pip
+    python3 -m pip install --quiet opentelemetry-proto==1.45.2 \
+        || python3 -m pip install --quiet --break-system-packages opentelemetry-proto==1.45.2
+fi
+
 echo "==> building"
 swift build --build-tests
 

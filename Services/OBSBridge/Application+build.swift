@@ -17,13 +17,14 @@ func buildApplication(_ config: OBSBridgeConfig) async throws -> some Applicatio
     // Reconcile, not replay: any news from the queue means "read the whole state again".
     let template = config.leadPullURL
     let queueState = QueueStateClient(queue: queue.sending(header: "X-Stream-Reader-Token", value: config.streamReaderToken))
-    let refresh: @Sendable () async throws -> Void = {
-        await reconciler.want(DesiredProgram(state: try await queueState.state(), template: template))
+    let refresh: @Sendable (_ trace: String?) async throws -> Void = { trace in
+        await reconciler.want(DesiredProgram(state: try await queueState.state(), template: template), trace: trace)
     }
-    await follower.onPage { _ in try await refresh() }
+    // The handover's trace, carried in the event that announced it, goes on in OBS's requests.
+    await follower.onPage { page in try await refresh(page.events.last { $0.traceparent != nil }?.traceparent) }
     await obs.handlers(
         session: { session in
-            try? await refresh()
+            try? await refresh(nil)
             await reconciler.serve(session)
         },
         event: { _, _ in await reconciler.nudge() }

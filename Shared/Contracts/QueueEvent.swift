@@ -6,12 +6,16 @@ public struct QueueEvent: Codable, Sendable, Equatable {
     public var time: Date
     public var type: QueueEventType
     public var payload: QueueEventPayload
+    /// The W3C trace context of the request (or timer) that caused the event, when tracing is
+    /// on: OBSBridge and Notifier continue that trace when they act on it.
+    public var traceparent: String?
 
-    public init(seq: UInt64, time: Date, type: QueueEventType, payload: QueueEventPayload) {
+    public init(seq: UInt64, time: Date, type: QueueEventType, payload: QueueEventPayload, traceparent: String? = nil) {
         self.seq = seq
         self.time = time
         self.type = type
         self.payload = payload
+        self.traceparent = traceparent
     }
 
     /// What browsers and overlays may see: public event types only, without SRS client ids.
@@ -19,6 +23,7 @@ public struct QueueEvent: Codable, Sendable, Equatable {
         guard type.isPublic else { return nil }
         var event = self
         event.payload.clientId = nil
+        event.traceparent = nil
         return event
     }
 }

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import Tracing
 
 extension HTTPField.Name {
     public static let requestID = Self("X-Request-Id")!
@@ -26,6 +27,10 @@ public struct RequestIDMiddleware: RouterMiddleware {
             context.logger[metadataKey: "hb.request.id"] = .string(incoming)
         } else {
             context.requestID = context.id
+        }
+        // The id on the request's span too, so a log line leads to its trace.
+        if let trace = ServiceContext.current, let span = InstrumentationSystem.tracer.activeSpan(identifiedBy: trace) {
+            span.attributes["request.id"] = context.requestID
         }
         do {
             var response = try await next(request, context)

@@ -1,13 +1,26 @@
 import Foundation
 import Hummingbird
+import Logging
+import ServiceLifecycle
 
 /// Builds and runs a service until SIGTERM/SIGINT, which shut it down gracefully. A
 /// configuration or start-up error ends the process with a message and exit status 2 —
 /// a production start without its secrets fails fast.
 public func runService<App: ApplicationProtocol>(named service: ServiceName, _ build: @Sendable () async throws -> App) async {
     do {
+        guard let traces = try TraceExport.bootstrap(service: service) else {
+            try await build().runService()
+            return
+        }
         let app = try await build()
-        try await app.runService()
+        // Services stop in reverse order: the application first, then the exporter, which
+        // sends the spans of the last requests before it goes.
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: traces), .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: app.logger
+        ))
+        try await group.run()
     } catch {
         FileHandle.standardError.write(Data("\(service.rawValue) cannot start: \(error)\n".utf8))
         exit(2)

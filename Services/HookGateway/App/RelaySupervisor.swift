@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Shared
 
@@ -43,9 +44,14 @@ actor RelaySupervisor: Service, RelayReports {
     private let random: @Sendable () -> Double
     private let logger: Logger
 
-    private var targets: [OutputTarget] = []
-    private var source: RelaySource?
-    private var relays: [UUID: Relay] = [:]
+    private var targets: [OutputTarget] = [] { didSet { recordGauges() } }
+    private var source: RelaySource? { didSet { recordGauges() } }
+    private var relays: [UUID: Relay] = [:] { didSet { recordGauges() } }
+    /// `gateway_relays_running`: relays live (ffmpeg sending to its platform);
+    /// `gateway_relays_wanted`: enabled targets while the source is live. Running below wanted is
+    /// a platform not receiving the broadcast.
+    private let running = Gauge(label: "gateway_relays_running")
+    private let wantedGauge = Gauge(label: "gateway_relays_wanted")
     private var lastGeneration: UInt64 = 0
     private let wanted = Wakeup()
 
@@ -64,6 +70,8 @@ actor RelaySupervisor: Service, RelayReports {
         self.now = Self.elapsed(on: clock)
         self.random = random
         self.logger = logger
+        running.record(0)
+        wantedGauge.record(0)
     }
 
     func run() async throws {
@@ -96,6 +104,11 @@ actor RelaySupervisor: Service, RelayReports {
     }
 
     var sourceLive: Bool { source != nil }
+
+    private func recordGauges() {
+        running.record(relays.values.count(where: { $0.state.phase == .live }))
+        wantedGauge.record(source == nil ? 0 : targets.count(where: \.enabled))
+    }
 
     /// The process ids of the relays running now (for measuring what each costs).
     func processIDs() -> [UUID: Int32] {

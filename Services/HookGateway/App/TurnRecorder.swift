@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Shared
 
@@ -73,7 +74,10 @@ actor TurnRecorder: Service {
     private var standby: Standby?
     private var standbyRetryAt: ContinuousClock.Instant?
     private var wanted: [RecordingJob] = []
-    private var active: [RecordingJob.TurnKey: Active] = [:]
+    private var active: [RecordingJob.TurnKey: Active] = [:] { didSet { recordingsActive.record(active.count) } }
+    /// `gateway_recordings_active`: captures writing a turn's or the programme's file (pre-rolls
+    /// of the DJ up next not counted until their turn starts).
+    private let recordingsActive = Gauge(label: "gateway_recordings_active")
     private var parts: [RecordingJob.TurnKey: Int] = [:]
     private var failures: [RecordingJob.TurnKey: Int] = [:]
     private var retrying: Set<RecordingJob.TurnKey> = []
@@ -97,6 +101,7 @@ actor TurnRecorder: Service {
         self.settings = settings
         self.clock = clock
         self.logger = logger
+        recordingsActive.record(0)
     }
 
     /// The queue moved: learn the turns' numbers from the events, then read the whole state again.

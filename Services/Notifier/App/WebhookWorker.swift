@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import ServiceLifecycle
 import Shared
+import Tracing
 
 /// Delivers the announcements of one webhook, in event order, at least once: it follows the
 /// event log with its own cursor on disk and moves the cursor past an event only after that
@@ -25,6 +26,10 @@ actor WebhookWorker: Service {
     private(set) var status: WebhookStatus
     private let sentCounter: Counter
     private let failedCounter: Counter
+    /// `notifier_backlog_events{webhook}`: events in the queue's log this webhook has not got past
+    /// yet — the backlog `/status` shows, per webhook. `head` is the newest seq known to exist.
+    private let backlog: Gauge
+    private var head: UInt64
     private let latency = Metrics.Timer(label: "notifier_event_to_discord_seconds", preferredDisplayUnit: .milliseconds)
 
     init(
@@ -50,11 +55,18 @@ actor WebhookWorker: Service {
         )
         sentCounter = Counter(label: "notifier_messages_sent_total", dimensions: [("webhook", "\(target.index)")])
         failedCounter = Counter(label: "notifier_attempts_failed_total", dimensions: [("webhook", "\(target.index)")])
+        backlog = Gauge(label: "notifier_backlog_events", dimensions: [("webhook", "\(target.index)")])
+        head = status.cursor
+        backlog.record(0)
     }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            await self.follow()
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.follow() }
+                // Goes on after the webhook is disabled: what it no longer delivers is backlog.
+                group.addTask { await self.measureBacklog() }
+            }
         }
         // A disabled webhook stops working, not the service: wait for shutdown like the rest.
         try? await gracefulShutdown()
@@ -68,6 +80,7 @@ actor WebhookWorker: Service {
     }
 
     private func handle(_ page: EventPage) async throws -> EventLogFollower.Next {
+        note(head: page.next, reset: page.truncated)
         if page.truncated {
             logger.error("events were discarded before this webhook saw them; announcements may be missing", metadata: ["webhook": "\(target.label)", "cursor": "\(status.cursor)"])
         }
@@ -78,7 +91,12 @@ actor WebhookWorker: Service {
             if sending, let kind = announcer.kind(of: event), target.announced.contains(kind) {
                 if context == nil { context = await upNext() }
                 if let message = announcer.message(for: event, context: context ?? .init()) {
-                    await deliver(message, for: event)
+                    // The queue change's own trace goes on to Discord's answer.
+                    await withSpan("Discord announcement", context: TraceCarrier.context(traceparent: event.traceparent) ?? .topLevel, ofKind: .producer) { span in
+                        span.attributes["queue.event"] = event.type.rawValue
+                        span.attributes["queue.event.seq"] = Int(event.seq)
+                        await deliver(message, for: event)
+                    }
                 }
             }
             try await advance(to: event.seq)
@@ -158,7 +176,26 @@ actor WebhookWorker: Service {
 
     private func advance(to seq: UInt64) async throws {
         status.cursor = seq
+        note(head: seq, reset: false)
         try await cursorFile.write(seq)
+    }
+
+    /// The log's head, as a page or the queue's state shows it (`reset`: the log may have started
+    /// over, so a lower seq counts), and the backlog behind it.
+    private func note(head seq: UInt64, reset: Bool) {
+        head = reset ? seq : max(head, seq)
+        backlog.record(WebhookRoster.backlog(head: head, cursor: status.cursor))
+    }
+
+    /// Reads the queue's head every few seconds: while a message is being retried no page is
+    /// read, and the events arriving meanwhile are backlog too.
+    private func measureBacklog() async {
+        while !Task.isCancelled {
+            if let seq = try? await queueState.state(timeout: .seconds(1)).seq {
+                note(head: seq, reset: false)
+            }
+            do { try await clock.sleep(for: .seconds(5)) } catch { return }
+        }
     }
 
     private func upNext() async -> Announcer.Context {

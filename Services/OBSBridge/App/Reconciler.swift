@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import Shared
+import Tracing
 
 /// Keeps OBS showing what the queue says: each pass reads OBS (one batch), plans the requests
 /// that close the gap, and sends them (one batch). It runs while a session is open, a pass at a
@@ -20,6 +21,8 @@ actor Reconciler {
     private var memory: [Slot: SlotMemory] = [:]
     private var lastMutation: Duration?
     private var handoverStarted: (url: String, at: Duration)?
+    /// The trace of the queue change being carried out, until OBS shows it.
+    private var trace: ServiceContext?
     private var status = ProgrammeStatus()
     private let handoverTimer = Metrics.Timer(label: "obs_handover_seconds", preferredDisplayUnit: .milliseconds)
     private let sent = Counter(label: "obs_requests_total")
@@ -43,10 +46,14 @@ actor Reconciler {
 
     func currentStatus() -> ProgrammeStatus { status }
 
-    /// The queue's state changed (or was read for the first time).
-    func want(_ program: DesiredProgram) {
+    /// The queue's state changed (or was read for the first time); `trace` is the W3C context
+    /// of the change, when the queue carried one.
+    func want(_ program: DesiredProgram, trace traceparent: String? = nil) {
         if program.leadURL != desired?.leadURL, let url = program.leadURL {
             handoverStarted = (url, elapsed())
+        }
+        if let context = TraceCarrier.context(traceparent: traceparent) {
+            trace = context
         }
         desired = program
         status.desiredLead = program.leadName
@@ -94,7 +101,11 @@ actor Reconciler {
             if let lastMutation, elapsed() - lastMutation < mutationGap {
                 try await clock.sleep(for: mutationGap - (elapsed() - lastMutation))
             }
-            let results = try await session.batch(plan.requests)
+            let requests = plan.requests
+            let results = try await withSpan("OBS request batch", context: trace ?? .topLevel, ofKind: .client) { span in
+                span.attributes["obs.requests"] = requests.map(\.type).joined(separator: ",")
+                return try await session.batch(requests)
+            }
             lastMutation = elapsed()
             status.requestsSent += plan.requests.count
             status.lastPassRequests = plan.requests.map(\.type)
@@ -119,5 +130,6 @@ actor Reconciler {
         handoverTimer.recordNanoseconds(Int64(took.components.seconds) * 1_000_000_000 + took.components.attoseconds / 1_000_000_000)
         status.lastHandoverSeconds = took.seconds
         handoverStarted = nil
+        trace = nil
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import NIOWebSocket
 import ServiceLifecycle
 import Shared
@@ -18,7 +19,11 @@ actor OBSClient: Service {
     private let logger: Logger
     private var onSession: @Sendable (OBSSession) async -> Void = { _ in }
     private var onEvent: @Sendable (String, JSONValue) async -> Void = { _, _ in }
-    private(set) var status: OBSConnectionStatus
+    private(set) var status: OBSConnectionStatus {
+        didSet { connected.record(status.state == .connected ? 1 : 0) }
+    }
+    /// `obs_connected`: 1 while the obs-websocket session is identified, 0 otherwise (from start-up).
+    private let connected = Gauge(label: "obs_connected")
     /// An operator's "connect now"; kept if it comes while connected, so the next wait is skipped.
     private let reconnectRequested = Wakeup()
     private var stopped = false
@@ -34,6 +39,7 @@ actor OBSClient: Service {
         self.clock = clock
         self.logger = logger
         self.status = OBSConnectionStatus(url: url)
+        connected.record(0)
     }
 
     func handlers(session: @escaping @Sendable (OBSSession) async -> Void, event: @escaping @Sendable (String, JSONValue) async -> Void) {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import Tracing
 import ServiceLifecycle
 import Shared
 
@@ -27,6 +28,10 @@ actor QueueEngine: Service {
     private var stopped = false
     private let batchSize = Recorder(label: "queue_commit_batch_size")
     private let lateness = Metrics.Timer(label: "queue_timer_lateness_seconds", preferredDisplayUnit: .milliseconds)
+    /// `queue_length`: DJs in the queue, the lead included; `queue_kicks_pending`: kicks owed and
+    /// not yet confirmed by SRS. Both as durable, set at start-up and after every commit.
+    private let length = Gauge(label: "queue_length")
+    private let kicksPending = Gauge(label: "queue_kicks_pending")
 
     /// `pollClock` times out the feed's long polls.
     init(
@@ -43,6 +48,8 @@ actor QueueEngine: Service {
         self.forwardTargets = forwardTargets
         self.kicks = kicks
         self.logger = logger
+        Self.declareHandovers()
+        recordGauges(of: state)
         logger.info(
             "queue restored",
             metadata: [
@@ -141,7 +148,15 @@ actor QueueEngine: Service {
         lateness.recordNanoseconds(Int64(max(0, Date().timeIntervalSince(due)) * 1_000_000_000))
         let events = machine.tick(now: now)
         do {
-            try await commit(events)
+            if events.isEmpty {
+                try await commit(events)
+            } else {
+                // A turn that ran out is a handover nobody asked for: its own trace begins here.
+                try await withSpan("queue timer", ofKind: .internal) { span in
+                    span.attributes["queue.events"] = events.map(\.type.rawValue).joined(separator: ",")
+                    try await commit(events)
+                }
+            }
         } catch {
             logger.error("a timer fired but its change could not be saved; retrying in a second", metadata: ["error": "\(error)"])
             try? await clock.sleep(until: clock.now().addingTimeInterval(1))
@@ -170,10 +185,38 @@ actor QueueEngine: Service {
     }
 
     private func afterCommit() async {
+        recordGauges(of: durable)
         reschedule()
         if let kicks, !durable.pendingKicks.isEmpty {
             await kicks.dispatch(durable.pendingKicks.map(\.clientId))
         }
+    }
+
+    // MARK: - Metrics (of committed changes only)
+
+    /// Every way a turn can end, so each `queue_handovers_total` series exists (at 0) from
+    /// start-up and `increase()` counts the first handover of each kind too.
+    private static let handoverReasons: [DepartureReason] = [.left, .timeLimit, .skipped, .dropped, .removed, .cleared, .stalled]
+
+    private static func handovers(_ reason: String) -> Counter {
+        Counter(label: "queue_handovers_total", dimensions: [("reason", reason)])
+    }
+
+    private static func declareHandovers() {
+        for reason in handoverReasons { _ = handovers(reason.rawValue) }
+    }
+
+    /// `queue_handovers_total{reason}`: each turn that ended — the lead changed, to the next DJ or
+    /// to nobody — by why the previous lead left.
+    private static func countHandovers(_ events: [QueueEvent]) {
+        for event in events where event.type == .turnEnded {
+            handovers(event.payload.reason?.rawValue ?? "unknown").increment()
+        }
+    }
+
+    private nonisolated func recordGauges(of state: QueueState) {
+        length.record(state.waiting.count + (state.lead == nil ? 0 : 1))
+        kicksPending.record(state.pendingKicks.count)
     }
 
     // MARK: - Reads (durable state only)
@@ -221,12 +264,21 @@ actor QueueEngine: Service {
     /// based on a state that could still be lost.
     private func commit(_ events: [QueueEvent]) async throws {
         guard machine.state != durable || flushing else { return }
-        try await withCheckedThrowingContinuation { continuation in
-            pending.append(continuation)
-            pendingEvents.append(contentsOf: events)
-            if !flushing {
-                flushing = true
-                Task { await self.flush() }
+        // The events carry the trace of what caused them, for OBSBridge and Notifier to go on with.
+        let traceparent = TraceCarrier.currentTraceparent()
+        let events = traceparent == nil ? events : events.map { event in
+            var event = event
+            event.traceparent = traceparent
+            return event
+        }
+        try await withSpan("queue journal sync", ofKind: .internal) { _ in
+            try await withCheckedThrowingContinuation { continuation in
+                pending.append(continuation)
+                pendingEvents.append(contentsOf: events)
+                if !flushing {
+                    flushing = true
+                    Task { await self.flush() }
+                }
             }
         }
     }
@@ -244,6 +296,7 @@ actor QueueEngine: Service {
                     try await journal.append(JournalRecord(events: events, state: state))
                 }
                 durable = state
+                Self.countHandovers(events)
                 await feed.append(events)
                 waiters.forEach { $0.resume() }
                 await afterCommit()
