@@ -28,6 +28,9 @@ struct AccountServiceConfig: Sendable {
     var notifierURL: String
     /// The ffmpeg that makes profile pictures (`FFMPEG_PATH`, default Debian's `/usr/bin/ffmpeg`).
     var ffmpegPath: String
+    /// `TRUSTED_PROXIES`: the reverse proxies whose `X-Forwarded-For` names the client for the
+    /// attempt limits (default none: the TCP peer is the client).
+    var trustedProxies: TrustedProxies
 
     init(reader: ConfigReader) throws {
         settings = try ServiceSettings(service: .accountService, reader: reader)
@@ -62,6 +65,11 @@ struct AccountServiceConfig: Sendable {
         obsBridgeURL = url("obs.bridge.url", ServiceName.obsBridge.defaultURL)
         notifierURL = url("notifier.url", ServiceName.notifier.defaultURL)
         ffmpegPath = reader.string(forKey: "ffmpeg.path", default: "/usr/bin/ffmpeg")
+        do {
+            trustedProxies = try TrustedProxies(parsing: reader.string(forKey: "trusted.proxies", default: ""))
+        } catch {
+            throw ConfigurationError("TRUSTED_PROXIES must be comma-separated addresses or networks like 10.0.0.0/8 (\(error)).")
+        }
     }
 
     private static func cost(_ reader: ConfigReader, _ key: ConfigKey, _ variable: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

@@ -34,6 +34,7 @@ func buildApplication(_ config: AccountServiceConfig) async throws -> some Appli
     let router = makeServiceRouter(service: .accountService, readiness: [
         ReadinessCheck("database") { await store.healthProblem() },
     ])
+    router.add(middleware: ForwardedClientMiddleware(proxies: config.trustedProxies))
     AccountRoutes(accounts: accounts, limits: limits).add(to: router.group("api/v1").add(middleware: BodyLimit(maximumBytes: BodyLimit.api, refusal: .json)))
     InternalRoutes(accounts: accounts).add(to: router.group("internal/v1")
         .add(middleware: InternalTokenMiddleware(token: config.internalToken))

@@ -11,6 +11,8 @@ public struct ServiceRequestContext: RequestContext, RemoteAddressRequestContext
     public var requestID: String
     /// The peer of the TCP connection (for logs and per-IP limits).
     public let remoteAddress: SocketAddress?
+    /// The client a trusted reverse proxy says it forwarded for, where a service believes one.
+    public var forwardedClient: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
