@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import OTel
 import ServiceLifecycle
 import Tracing
@@ -9,6 +10,12 @@ import Tracing
 /// the client takes the process's tracer when it is made, and from then on every peer call is a
 /// client span whose `traceparent` travels with the request.
 public enum TraceExport {
+    private static let enabled = NIOLockedValueBox(false)
+
+    /// Whether this process exports traces: without, requests are not wrapped in spans at all,
+    /// which the hook path would pay for on every request for nothing.
+    public static var isEnabled: Bool { enabled.withLockedValue { $0 } }
+
     /// The exporter to run beside the service, or nil when tracing is off.
     public static func bootstrap(service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (any Service)? {
         guard isWanted(environment) else { return nil }
@@ -22,6 +29,7 @@ public enum TraceExport {
         // are applied over these by the library, as every OpenTelemetry SDK applies them.
         let backend = try OTel.makeTracingBackend(configuration: configuration)
         InstrumentationSystem.bootstrap(backend.factory)
+        enabled.withLockedValue { $0 = true }
         return backend.service
     }
 

@@ -5,9 +5,11 @@ import Logging
 /// metrics, and the operational routes. Services add their own routes to it.
 public func makeServiceRouter(service: ServiceName, readiness: [ReadinessCheck]) -> Router<ServiceRequestContext> {
     let router = Router(context: ServiceRequestContext.self)
-    // Outermost, so the span covers the whole request; the request id middleware inside it puts
-    // the id it settles on the span. Hook URLs carry SRS's secret in their query: never exported.
-    router.add(middleware: TracingMiddleware(redactingQueryParameters: ["secret", "token", "key", "password"]))
+    if TraceExport.isEnabled {
+        // Outermost, so the span covers the whole request; the request id middleware inside it
+        // puts the id it settles on the span. Hook URLs carry SRS's secret: never exported.
+        router.add(middleware: TracingMiddleware(redactingQueryParameters: ["secret", "token", "key", "password"]))
+    }
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.addOperationalRoutes(service: service, checks: readiness)

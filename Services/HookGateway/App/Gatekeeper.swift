@@ -24,6 +24,7 @@ struct Gatekeeper: Sendable {
             return await publish(hook, requestID: requestID, logger: logger)
         case .onUnpublish, .onClose:
             if policy.isIngest(hook) {
+                logger.info("session closed", metadata: ["client_id": "\(hook.clientId)", "action": "\(hook.action)"])
                 await closes.deliver(SessionCloseRequest(clientId: hook.clientId, action: hook.action), requestID: requestID)
             } else if policy.isProgramme(hook) {
                 await programme.ended(clientId: hook.clientId)
@@ -45,6 +46,7 @@ struct Gatekeeper: Sendable {
             return await publish(hook, requestID: requestID, logger: logger)
         case .sessionEnd(let name):
             if policy.isIngest(hook) {
+                logger.info("session closed", metadata: ["client_id": "\(hook.clientId)", "action": "\(name)"])
                 await closes.deliver(SessionCloseRequest(clientId: hook.clientId, action: name), requestID: requestID)
             } else if policy.isProgramme(hook) {
                 await programme.ended(clientId: hook.clientId)

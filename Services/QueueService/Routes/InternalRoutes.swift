@@ -15,7 +15,8 @@ struct InternalRoutes {
             try Validation.nonEmpty(publish.app, field: "app")
             try Validation.nonEmpty(publish.stream, field: "stream")
             let reply = try await engine.publish(publish)
-            context.logger.info(
+            // The gateway logs each hook once at info; here only when asked (LOG_LEVEL=debug).
+            context.logger.debug(
                 "publish",
                 metadata: ["client_id": "\(publish.clientId)", "dj": "\(publish.djName)", "decision": "\(reply.decision.rawValue)", "position": "\(reply.position.map(String.init) ?? "-")"]
             )
@@ -25,7 +26,7 @@ struct InternalRoutes {
             let close = try await request.decode(as: SessionCloseRequest.self, context: context, limit: BodyLimit.command)
             try Validation.clientId(close.clientId)
             let reply = try await engine.closeSession(close)
-            context.logger.info("session closed", metadata: ["client_id": "\(close.clientId)", "action": "\(close.action)", "changed": "\(reply.changed)"])
+            context.logger.debug("session closed", metadata: ["client_id": "\(close.clientId)", "action": "\(close.action)", "changed": "\(reply.changed)"])
             return reply
         }
         group.post("stream-health") { request, context -> StreamHealthReply in
