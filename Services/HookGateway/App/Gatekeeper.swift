@@ -23,14 +23,7 @@ struct Gatekeeper: Sendable {
         case .onPublish:
             return await publish(hook, requestID: requestID, logger: logger)
         case .onUnpublish, .onClose:
-            if policy.isIngest(hook) {
-                logger.info("session closed", metadata: ["client_id": "\(hook.clientId)", "action": "\(hook.action)"])
-                await closes.deliver(SessionCloseRequest(clientId: hook.clientId, action: hook.action), requestID: requestID)
-            } else if policy.isProgramme(hook) {
-                await programme.ended(clientId: hook.clientId)
-            }
-            HookCounter.count(hook.kind, .accepted)
-            return .accept
+            return await sessionEnded(hook, action: hook.action, requestID: requestID, logger: logger)
         case .onForward:
             return await forward(hook, requestID: requestID, logger: logger)
         case .onConnect, .onPlay, .onStop, .onDVR, .onHLS, .onUpdate, .other:
@@ -45,20 +38,26 @@ struct Gatekeeper: Sendable {
         case .publish:
             return await publish(hook, requestID: requestID, logger: logger)
         case .sessionEnd(let name):
-            if policy.isIngest(hook) {
-                logger.info("session closed", metadata: ["client_id": "\(hook.clientId)", "action": "\(name)"])
-                await closes.deliver(SessionCloseRequest(clientId: hook.clientId, action: name), requestID: requestID)
-            } else if policy.isProgramme(hook) {
-                await programme.ended(clientId: hook.clientId)
-            }
-            HookCounter.count(hook.kind, .accepted)
-            return .accept
+            return await sessionEnded(hook, action: name, requestID: requestID, logger: logger)
         case .updatePublish:
             return await update(hook, requestID: requestID, logger: logger)
         case .other:
             HookCounter.count(.other, .accepted)
             return .accept
         }
+    }
+
+    /// A publisher's session ended (SRS's unpublish/close, nginx-rtmp's `publish_done`/`done`):
+    /// the queue hears of a DJ's, the programme tracker of the programme's.
+    private func sessionEnded(_ hook: HookRequest, action: String, requestID: String, logger: Logger) async -> HookReply {
+        if policy.isIngest(hook) {
+            logger.info("session closed", metadata: ["client_id": "\(hook.clientId)", "action": "\(action)"])
+            await closes.deliver(SessionCloseRequest(clientId: hook.clientId, action: action), requestID: requestID)
+        } else if policy.isProgramme(hook) {
+            await programme.ended(clientId: hook.clientId)
+        }
+        HookCounter.count(hook.kind, .accepted)
+        return .accept
     }
 
     /// A DJ publisher stays only while QueueService holds their session: a turn that ended (or a
