@@ -18,7 +18,49 @@ import TestSupport
 
     /// Connects with an independent client, sends `identify` as the Identify's `d`, and reports
     /// what the server did.
-    func identify(_ obs: FakeOBS, _ identify: String) async throws -> Outcome {
+    ///
+    /// About once in a few hundred runs on a loaded machine one of these exchanges never ends:
+    /// the client waits on a socket that neither side closes (seen only here, between two ends
+    /// of hummingbird-websocket, never in the bridge's tests against this fake). So each attempt
+    /// gets a deadline, and a hung attempt is tried once more against a fresh fake; the close
+    /// code and reason are still asserted exactly.
+    func identify(password: String?, _ identify: String) async throws -> Outcome {
+        for attempt in 1...2 {
+            let obs = try await FakeOBS.start(password: password)
+            // Unstructured on purpose: a hung exchange may not answer cancellation, and a task
+            // group would wait for it. A hung attempt and its fake are left behind.
+            let outcome = try await firstOf(seconds: 20) { try await exchange(obs, identify) }
+            if let outcome {
+                await obs.shutDown()
+                return outcome
+            }
+            print("FakeOBSTests: identify attempt \(attempt) with \(identify) did not end within 20 s")
+        }
+        throw CancellationError()
+    }
+
+    /// The operation's result, or nil when `seconds` pass first.
+    private func firstOf(seconds: Int, _ operation: @escaping @Sendable () async throws -> Outcome) async throws -> Outcome? {
+        let once = Mutex<CheckedContinuation<Outcome?, any Error>?>(nil)
+        return try await withCheckedThrowingContinuation { continuation in
+            once.withLock { $0 = continuation }
+            let finish = { @Sendable (result: Result<Outcome?, any Error>) in
+                once.withLock { pending in
+                    pending?.resume(with: result)
+                    pending = nil
+                }
+            }
+            Task {
+                do { finish(.success(try await operation())) } catch { finish(.failure(error)) }
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(seconds))
+                finish(.success(nil))
+            }
+        }
+    }
+
+    private func exchange(_ obs: FakeOBS, _ identify: String) async throws -> Outcome {
         var logger = Logger(label: "fake-obs-test")
         logger.logLevel = .critical
         let answer = Mutex<Int?>(nil)
@@ -42,27 +84,18 @@ import TestSupport
         (#"{"rpcVersion":-1}"#, UInt16(4004), "Your `rpcVersion` is not an unsigned number."),
     ])
     func anIdentifyForAnotherRPCVersionIsClosed(identify body: String, code: UInt16, reason: String) async throws {
-        let obs = try await FakeOBS.start(password: nil)
-        let outcome = await Result { try await identify(obs, body) }
-        await obs.shutDown()
-        let closed = try outcome.get()
+        let closed = try await identify(password: nil, body)
         #expect(closed.op == nil, "no Identified")
         #expect(closed.closeCode == code)
         #expect(closed.closeReason == reason)
     }
 
     @Test func rpcVersionOneIsIdentified() async throws {
-        let obs = try await FakeOBS.start(password: nil)
-        let outcome = await Result { try await identify(obs, #"{"rpcVersion":1,"eventSubscriptions":452}"#) }
-        await obs.shutDown()
-        #expect(try outcome.get().op == 2)
+        #expect(try await identify(password: nil, #"{"rpcVersion":1,"eventSubscriptions":452}"#).op == 2)
     }
 
     @Test func aWrongPasswordIsRefusedBeforeTheRPCVersionIsLookedAt() async throws {
-        let obs = try await FakeOBS.start(password: "obs-password-1")
-        let outcome = await Result { try await identify(obs, #"{"rpcVersion":2,"authentication":"not-it"}"#) }
-        await obs.shutDown()
-        let closed = try outcome.get()
+        let closed = try await identify(password: "obs-password-1", #"{"rpcVersion":2,"authentication":"not-it"}"#)
         #expect(closed.closeCode == 4009)
         #expect(closed.closeReason == "Authentication failed.")
     }
