@@ -6,6 +6,8 @@
 #
 #   scripts/bench/hooks.sh            # 8 s per scenario
 #   DURATION=20s scripts/bench/hooks.sh
+#   SCENARIOS=b scripts/bench/hooks.sh   # some of a b c d (the limit always runs)
+#   BENCH_LOGS=/tmp/logs scripts/bench/hooks.sh   # keep the services' logs
 #
 # Needs `swift build -c release`, wrk and nginx (Debian's); everything listens on loopback.
 set -euo pipefail
@@ -139,10 +141,12 @@ PY
 echo "==> $DURATION per scenario, $(nproc) cores, $(date -u +%FT%TZ)"
 run limit-16 16 "http://127.0.0.1:18190/srs/hooks" "$BENCH_DIR/body.lua" "$BENCH_DIR/unknown.json"
 run limit-1 1 "http://127.0.0.1:18190/srs/hooks" "$BENCH_DIR/body.lua" "$BENCH_DIR/unknown.json"
-run a 16 "$HOOKS" "$BENCH_DIR/body.lua" "$BENCH_DIR/unknown.json"
-run b 16 "$HOOKS" "$BENCH_DIR/churn.lua"
-run c 16 "$HOOKS" "$BENCH_DIR/body.lua" "$BENCH_DIR/forward.json"
-run d 1 "$HOOKS" "$BENCH_DIR/body.lua" "$BENCH_DIR/unknown.json"
+SCENARIOS=${SCENARIOS:-a b c d}
+wanted() { [[ " $SCENARIOS " == *" $1 "* ]]; }
+wanted a && run a 16 "$HOOKS" "$BENCH_DIR/body.lua" "$BENCH_DIR/unknown.json"
+wanted b && run b 16 "$HOOKS" "$BENCH_DIR/churn.lua"
+wanted c && run c 16 "$HOOKS" "$BENCH_DIR/body.lua" "$BENCH_DIR/forward.json"
+wanted d && run d 1 "$HOOKS" "$BENCH_DIR/body.lua" "$BENCH_DIR/unknown.json"
 
 rss=0
 for pid in "${bench_pids[@]}"; do rss=$((rss + $(rss_kib "$pid"))); done
@@ -161,7 +165,7 @@ print(f"| scenario | req/s | p50 ms | p99 ms | req/s ÷ limit | p50 ÷ limit's |
 print(f"|---|---|---|---|---|---|")
 print(f"| bare nginx, 16 connections (limit) | {float(limit16[0]):,.0f} | {float(limit16[1]):.3f} | {float(limit16[2]):.3f} | 1 | 1 |")
 print(f"| bare nginx, 1 connection (limit) | {float(limit1[0]):,.0f} | {float(limit1[1]):.3f} | {float(limit1[2]):.3f} | 1 | 1 |")
-for key in "abcd":
+for key in (k for k in "abcd" if k in rows):
     rps, p50, p99, non2xx = rows[key]
     limit = limit1 if key == "d" else limit16
     print(f"| {names[key]} | {float(rps):,.0f} | {float(p50):.3f} | {float(p99):.3f} | {float(rps) / float(limit[0]):.1%} | {float(p50) / float(limit[1]):.1f} × |")

@@ -13,6 +13,8 @@ bench_pids=()
 stop_services() {
     for pid in "${bench_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    # BENCH_LOGS=DIR keeps the services' logs of the run there.
+    [ -n "${BENCH_LOGS:-}" ] && mkdir -p "$BENCH_LOGS" && cp "$BENCH_DIR"/*.log "$BENCH_LOGS"/ 2>/dev/null
     rm -rf "$BENCH_DIR"
 }
 

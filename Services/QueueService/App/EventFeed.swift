@@ -5,27 +5,22 @@ import Shared
 /// The committed event log as consumers see it: recent events in memory, and long-poll
 /// waiters that wake the moment a newer event is committed.
 actor EventFeed {
-    private var events: [QueueEvent]
+    private var events: RecentEvents
     private(set) var lastSeq: UInt64
-    private let retained: Int
     private let clock: any Clock<Duration>
     private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     /// Set at shutdown: long polls and event streams end instead of holding the server open.
     private(set) var isClosed = false
 
     init(events: [QueueEvent], lastSeq: UInt64, retained: Int = 10_000, clock: any Clock<Duration> = ContinuousClock()) {
-        self.events = events
+        self.events = RecentEvents(events, capacity: retained)
         self.lastSeq = lastSeq
-        self.retained = retained
         self.clock = clock
     }
 
     func append(_ newEvents: [QueueEvent]) {
         guard let last = newEvents.last else { return }
         events.append(contentsOf: newEvents)
-        if events.count > retained {
-            events.removeFirst(events.count - retained)
-        }
         lastSeq = last.seq
         let woken = waiters
         waiters.removeAll()
@@ -68,7 +63,7 @@ actor EventFeed {
         }
         let firstRetained = events.first?.seq ?? lastSeq + 1
         let truncated = seq + 1 < firstRetained && seq < lastSeq
-        let page = Array(events.lazy.filter { $0.seq > seq }.prefix(limit))
+        let page = Array(events.after(seq, limit: limit))
         return EventPage(events: page, next: page.last?.seq ?? seq, truncated: truncated)
     }
 

@@ -172,6 +172,12 @@ actor EventStreamHub: Service {
                 broadcast(.keepAlive)
                 continue
             }
+            guard !streams.isEmpty else {
+                // Nobody to render for (the usual case between shows): a stream that opens takes
+                // its own fresh snapshot, so skipping the batch's frames loses it nothing.
+                cursor = page.next
+                continue
+            }
             let queue = await snapshot()
             cursor = max(page.next, queue.seq)
             do {

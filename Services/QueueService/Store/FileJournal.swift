@@ -22,7 +22,6 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
     private let encoder: JSONEncoder
     private let decoder: JSONDecoder
     private let compactionThreshold: Int
-    private let retainedEvents: Int
     private let logger: Logger
     private let fileSystem: JournalFileSystem
     private let stop: @Sendable (String) -> Void
@@ -33,7 +32,7 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
     // Guarded by writeLock.
     private var descriptor: Int32 = -1
     private var durableLength = 0
-    private var recentEvents: [QueueEvent] = []
+    private var recentEvents: RecentEvents
     /// Grows with the state, so a large queue is not rewritten on every append.
     private var nextCompaction: Int
     /// Why the journal stopped taking appends (only ever set where `stop` returns, i.e. in tests).
@@ -51,7 +50,7 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
         self.path = (directory as NSString).appendingPathComponent("queue.journal")
         self.logger = logger
         self.compactionThreshold = compactionThreshold
-        self.retainedEvents = retainedEvents
+        self.recentEvents = RecentEvents(capacity: retainedEvents)
         self.nextCompaction = compactionThreshold
         self.fileSystem = fileSystem
         self.stop = stop
@@ -108,7 +107,7 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
                 guard fileSystem.fsync(descriptor) == 0 else { throw JournalError.io(path: path, operation: "fsync", errno: errno) }
             }
             durableLength = offset
-            return JournalContents(state: state, events: recentEvents)
+            return JournalContents(state: state, events: Array(recentEvents.events))
         }
     }
 
@@ -188,7 +187,7 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
     /// The compacted journal, written and synced under `temporary`; its descriptor stays open
     /// for the appends after the rename, so nothing needs reopening once the old file is gone.
     private func writeCompacted(state: QueueState, to temporary: String) throws -> (fd: Int32, length: Int) {
-        let line = try Self.line(for: encoder.encode(JournalRecord(events: recentEvents, state: state)))
+        let line = try Self.line(for: encoder.encode(JournalRecord(events: Array(recentEvents.events), state: state)))
         let fd = fileSystem.open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw JournalError.io(path: temporary, operation: "open", errno: errno) }
         do {
@@ -226,9 +225,6 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
 
     private func remember(_ events: [QueueEvent]) {
         recentEvents.append(contentsOf: events)
-        if recentEvents.count > retainedEvents {
-            recentEvents.removeFirst(recentEvents.count - retainedEvents)
-        }
     }
 
     // MARK: - Format
