@@ -58,6 +58,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Yams", package: "Yams"),
                 tracing,
             ],
             path: "Shared"
@@ -72,7 +73,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Services/QueueService",
-            resources: [.process("Pages/Resources")]
+            resources: [.process("Pages/Resources"), .copy("openapi.yaml")]
         ),
             .executableTarget(
             name: "AccountService",
@@ -90,7 +91,7 @@ let package = Package(
             ],
             path: "Services/AccountService",
             exclude: ["CArgon2"],
-            resources: [.process("Pages/Resources")]
+            resources: [.process("Pages/Resources"), .copy("openapi.yaml")]
         ),
             .executableTarget(
             name: "HookGateway",
@@ -100,7 +101,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Services/HookGateway"
+            path: "Services/HookGateway",
+            resources: [.copy("openapi.yaml")]
         ),
             .executableTarget(
             name: "OBSBridge",
@@ -111,7 +113,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Services/OBSBridge"
+            path: "Services/OBSBridge",
+            resources: [.copy("openapi.yaml")]
         ),
         .executableTarget(
             name: "Notifier",
@@ -121,7 +124,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Services/Notifier"
+            path: "Services/Notifier",
+            resources: [.copy("openapi.yaml")]
         ),
         .target(
             name: "TestSupport",

@@ -55,6 +55,12 @@ func buildApplication(_ config: AccountServiceConfig) async throws -> some Appli
     AdminPageRoutes(web: web, accounts: accounts, queue: queue, gateway: gateway, status: board).add(to: pages)
     RecordingRoutes(web: web, gateway: gateway).add(to: pages)
     LiveEventsRelay(queueURL: config.settings.queueServiceURL, http: http.client).add(to: router)
+    let apiDocument = try APIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml"))
+    APIDocsRoutes(web: web, ownDocument: apiDocument, peers: [
+        ("QueueService", peer(config.settings.queueServiceURL)), ("HookGateway", peer(config.settings.hookGatewayURL)),
+        ("OBSBridge", peer(config.obsBridgeURL)), ("Notifier", peer(config.notifierURL)),
+    ]).add(to: pages)
+    router.addAPIDocument(apiDocument, internalToken: config.internalToken, logger: logger)
     // Last: it then wraps only what no route above answers.
     router.add(middleware: NotFoundPage(web: web))
 

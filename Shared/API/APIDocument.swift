@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+import Yams
+
+/// A service's OpenAPI document (`Services/<Name>/openapi.yaml`, bundled as a resource), read
+/// once at start and served as JSON.
+///
+/// The YAML is written by hand beside the routes rather than generated: it carries the prose,
+/// the examples taken from real answers and the error shapes, which no Swift type here knows,
+/// and a collective can read it in the repository. `APIDocumentTests` and the system test
+/// keep it honest against the router.
+public struct APIDocument: Sendable {
+    /// The document as served at `/openapi.json`.
+    public let json: ByteBuffer
+    /// Every documented operation as `METHOD /path/{param}`.
+    public let operations: Set<String>
+
+    public init(yaml text: String) throws {
+        // Timestamps stay strings: an example's date is text in JSON.
+        guard let document = try Yams.load(yaml: text, Resolver.default.removing(.timestamp)) as? [String: Any] else {
+            throw APIDocumentError(reason: "the document is not a YAML mapping")
+        }
+        guard let paths = document["paths"] as? [String: Any] else {
+            throw APIDocumentError(reason: "the document has no `paths`")
+        }
+        var operations = Set<String>()
+        for (path, item) in paths {
+            guard let item = item as? [String: Any] else { continue }
+            for method in Self.methods where item[method] != nil {
+                operations.insert("\(method.uppercased()) \(path)")
+            }
+        }
+        self.operations = operations
+        self.json = ByteBuffer(data: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes]))
+    }
+
+    /// Reads `openapi.yaml` from a service's resource bundle.
+    public init(resource url: URL?) throws {
+        guard let url else { throw APIDocumentError(reason: "openapi.yaml is missing from the service's resources") }
+        try self.init(yaml: String(decoding: try Data(contentsOf: url), as: UTF8.self))
+    }
+
+    /// The router's routes in the document's spelling, `METHOD /path/{param}`.
+    public static func operations(of router: Router<some RequestContext>) -> Set<String> {
+        Set(router.routes.map { "\($0.method.rawValue) \(openAPIPath($0.path))" })
+    }
+
+    /// `/users/:id` and `/users/{id}` are both `/users/{id}` in OpenAPI.
+    static func openAPIPath(_ path: RouterPath) -> String {
+        let components = "\(path)".split(separator: "/", omittingEmptySubsequences: true).map { component -> String in
+            if component.hasPrefix(":") { return "{\(component.dropFirst())}" }
+            return String(component)
+        }
+        return "/" + components.joined(separator: "/")
+    }
+
+    static let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+}
+
+public struct APIDocumentError: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "openapi.yaml: \(reason)" }
+}
+
+/// What `/internal/v1/routes` answers: the routes this build's router serves, for checking a
+/// deployment (or the document) against them.
+public struct RouteInventory: Codable, Sendable, ResponseEncodable {
+    public var routes: [String]
+    /// Routes the router serves that the document does not describe; empty when they agree.
+    public var undocumented: [String]
+    /// Operations the document describes that the router does not serve.
+    public var unserved: [String]
+}
+
+extension Router where Context == ServiceRequestContext {
+    /// Serves `document` at `GET /openapi.json`, and the router's own route list at
+    /// `GET /internal/v1/routes` (behind the internal token). Call it last: it logs at start
+    /// every route the document misses, and each answer reflects the routes added by then.
+    public func addAPIDocument(_ document: APIDocument, internalToken: Secret, logger: Logger) {
+        get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: document.json))
+        }
+        // Filled in below, once this route is itself among the router's routes.
+        let answer = Mutex<RouteInventory?>(nil)
+        group("internal/v1/routes").add(middleware: InternalTokenMiddleware(token: internalToken)).get { _, _ in
+            guard let inventory = answer.withLock({ $0 }) else { throw HTTPError(.serviceUnavailable) }
+            return inventory
+        }
+        let inventory = inventory(against: document)
+        answer.withLock { $0 = inventory }
+        if !inventory.undocumented.isEmpty || !inventory.unserved.isEmpty {
+            logger.warning("the OpenAPI document and the router disagree", metadata: [
+                "undocumented": "\(inventory.undocumented.joined(separator: ", "))", "unserved": "\(inventory.unserved.joined(separator: ", "))",
+            ])
+        }
+    }
+
+    func inventory(against document: APIDocument) -> RouteInventory {
+        let served = APIDocument.operations(of: self)
+        return RouteInventory(
+            routes: served.sorted(), undocumented: served.subtracting(document.operations).sorted(), unserved: document.operations.subtracting(served).sorted()
+        )
+    }
+}
