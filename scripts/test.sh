@@ -35,6 +35,14 @@ if ! python3 -c 'import opentelemetry.proto.collector.trace.v1.trace_service_pb2
         || python3 -m pip install --quiet --break-system-packages opentelemetry-proto==1.45.2
 fi
 
+# The OpenAPI tests validate each service's document and fuzz it from there.
+if ! command -v schemathesis >/dev/null || ! command -v openapi-spec-validator >/dev/null; then
+    echo "==> installing schemathesis and openapi-spec-validator (PyPI)"
+    python3 -m pip --version >/dev/null 2>&1 || require_packages python3-pip
+    python3 -m pip install --quiet schemathesis==4.32.5 openapi-spec-validator==0.9.0 \
+        || python3 -m pip install --quiet --break-system-packages schemathesis==4.32.5 openapi-spec-validator==0.9.0
+fi
+
 echo "==> building"
 swift build --build-tests
 
