@@ -57,9 +57,11 @@ func buildApplication(_ config: AccountServiceConfig) async throws -> some Appli
     LiveEventsRelay(queueURL: config.settings.queueServiceURL, http: http.client).add(to: router)
     let apiDocument = try APIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml"))
     APIDocsRoutes(web: web, ownDocument: apiDocument, peers: [
-        ("QueueService", peer(config.settings.queueServiceURL)), ("HookGateway", peer(config.settings.hookGatewayURL)),
-        ("OBSBridge", peer(config.obsBridgeURL)), ("Notifier", peer(config.notifierURL)),
-    ]).add(to: pages)
+        .init(name: "QueueService", client: peer(config.settings.queueServiceURL), publicDocumentURL: config.links.queuePublicURL + "/openapi.json"),
+        .init(name: "HookGateway", client: peer(config.settings.hookGatewayURL)),
+        .init(name: "OBSBridge", client: peer(config.obsBridgeURL)),
+        .init(name: "Notifier", client: peer(config.notifierURL)),
+    ], logger: logger).add(to: pages)
     router.addAPIDocument(apiDocument, internalToken: config.internalToken, logger: logger)
     // Last: it then wraps only what no route above answers.
     router.add(middleware: NotFoundPage(web: web))

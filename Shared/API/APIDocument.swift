@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import Logging
-import Synchronization
 import Yams
 
 /// A service's OpenAPI document (`Services/<Name>/openapi.yaml`, bundled as a resource), read
@@ -18,8 +17,7 @@ public struct APIDocument: Sendable {
     public let operations: Set<String>
 
     public init(yaml text: String) throws {
-        // Timestamps stay strings: an example's date is text in JSON.
-        guard let document = try Yams.load(yaml: text, Resolver.default.removing(.timestamp)) as? [String: Any] else {
+        guard let document = try Yams.load(yaml: text, Self.coreSchema) as? [String: Any] else {
             throw APIDocumentError(reason: "the document is not a YAML mapping")
         }
         guard let paths = document["paths"] as? [String: Any] else {
@@ -56,7 +54,19 @@ public struct APIDocument: Sendable {
         return "/" + components.joined(separator: "/")
     }
 
-    static let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+    public static let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+
+    /// Scalars as JSON reads them (YAML 1.2's core schema, stricter on integers): only
+    /// `true`/`false` are booleans and only JSON's decimal integers are integers — YAML 1.1
+    /// would make `on` and `no` booleans, `0755` octal and `1:30` ninety — and a timestamp
+    /// stays the text it is.
+    public static let coreSchema = Resolver.basic
+        .appending(.null)
+        .appending(try! Resolver.Rule(.bool, "^(?:true|True|TRUE|false|False|FALSE)$"))
+        .appending(try! Resolver.Rule(.int, "^[-+]?(?:0|[1-9][0-9]*)$"))
+        .appending(try! Resolver.Rule(.float, #"^[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"#))
+        .appending(.merge)
+        .appending(.value)
 }
 
 public struct APIDocumentError: Error, CustomStringConvertible {
@@ -76,20 +86,15 @@ public struct RouteInventory: Codable, Sendable, ResponseEncodable {
 
 extension Router where Context == ServiceRequestContext {
     /// Serves `document` at `GET /openapi.json`, and the router's own route list at
-    /// `GET /internal/v1/routes` (behind the internal token). Call it last: it logs at start
-    /// every route the document misses, and each answer reflects the routes added by then.
+    /// `GET /internal/v1/routes` (behind the internal token). Call it last, once every route is
+    /// added: the list is taken then, and a disagreement with the document is logged at start.
     public func addAPIDocument(_ document: APIDocument, internalToken: Secret, logger: Logger) {
         get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: document.json))
         }
-        // Filled in below, once this route is itself among the router's routes.
-        let answer = Mutex<RouteInventory?>(nil)
-        group("internal/v1/routes").add(middleware: InternalTokenMiddleware(token: internalToken)).get { _, _ in
-            guard let inventory = answer.withLock({ $0 }) else { throw HTTPError(.serviceUnavailable) }
-            return inventory
-        }
-        let inventory = inventory(against: document)
-        answer.withLock { $0 = inventory }
+        // Settled now, with the route that answers it counted: this is called last.
+        let inventory = inventory(against: document, adding: ["GET /internal/v1/routes"])
+        group("internal/v1/routes").add(middleware: InternalTokenMiddleware(token: internalToken)).get { _, _ in inventory }
         if !inventory.undocumented.isEmpty || !inventory.unserved.isEmpty {
             logger.warning("the OpenAPI document and the router disagree", metadata: [
                 "undocumented": "\(inventory.undocumented.joined(separator: ", "))", "unserved": "\(inventory.unserved.joined(separator: ", "))",
@@ -97,8 +102,8 @@ extension Router where Context == ServiceRequestContext {
         }
     }
 
-    func inventory(against document: APIDocument) -> RouteInventory {
-        let served = APIDocument.operations(of: self)
+    func inventory(against document: APIDocument, adding extra: Set<String>) -> RouteInventory {
+        let served = APIDocument.operations(of: self).union(extra)
         return RouteInventory(
             routes: served.sorted(), undocumented: served.subtracting(document.operations).sorted(), unserved: document.operations.subtracting(served).sorted()
         )

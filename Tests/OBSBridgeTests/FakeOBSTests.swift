@@ -29,14 +29,25 @@ import TestSupport
             let obs = try await FakeOBS.start(password: password)
             // Unstructured on purpose: a hung exchange may not answer cancellation, and a task
             // group would wait for it. A hung attempt and its fake are left behind.
-            let outcome = try await firstOf(seconds: 20) { try await exchange(obs, identify) }
+            let outcome: Outcome?
+            do {
+                outcome = try await firstOf(seconds: 20) { try await exchange(obs, identify) }
+            } catch {
+                await obs.shutDown()
+                throw error
+            }
             if let outcome {
                 await obs.shutDown()
                 return outcome
             }
             print("FakeOBSTests: identify attempt \(attempt) with \(identify) did not end within 20 s")
         }
-        throw CancellationError()
+        throw ExchangeHung(identify: identify)
+    }
+
+    struct ExchangeHung: Error, CustomStringConvertible {
+        var identify: String
+        var description: String { "both identify exchanges with \(identify) hung for 20 s" }
     }
 
     /// The operation's result, or nil when `seconds` pass first.

@@ -56,3 +56,26 @@ import Testing
         #expect(throws: APIDocumentError.self) { try APIDocument(yaml: "- just\n- a list\n") }
     }
 }
+
+extension APIDocumentTests {
+    /// YAML 1.1 would read these as a boolean, an octal number and a sexagesimal one; in JSON
+    /// (and YAML 1.2) they are text.
+    @Test func readsScalarsAsYAML12Does() throws {
+        let document = try APIDocument(yaml: """
+            openapi: 3.1.0
+            info: {title: T, version: '1'}
+            paths: {}
+            x-values: {switch: on, answer: no, mode: 0755, time: 1:30, yes: true, count: 12, ratio: 1.5, nothing: null}
+            """)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: document.json)) as? [String: Any])
+        let values = try #require(json["x-values"] as? [String: Any])
+        #expect(values["switch"] as? String == "on")
+        #expect(values["answer"] as? String == "no")
+        #expect(values["mode"] as? String == "0755")
+        #expect(values["time"] as? String == "1:30")
+        #expect(values["yes"] as? Bool == true)
+        #expect(values["count"] as? Int == 12)
+        #expect(values["ratio"] as? Double == 1.5)
+        #expect(values["nothing"] is NSNull)
+    }
+}

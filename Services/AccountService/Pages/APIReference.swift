@@ -1,11 +1,13 @@
 import Foundation
+import Shared
 
 /// One service's OpenAPI document turned into what `api_docs.mustache` lists: its operations
 /// by tag, each with parameters, body, responses and security, then its schemas. Only what a
 /// person writing a bot or an overlay reads; the JSON itself stays one link away.
 struct APIReference {
     let service: String
-    let documentURL: String
+    /// Where a reader can fetch the JSON, when the service is reachable from outside.
+    let documentURL: String?
     let document: [String: Any]
 
     var context: [String: Any] {
@@ -14,7 +16,7 @@ struct APIReference {
         var byTag: [String: [[String: Any]]] = [:]
         for path in paths.keys.sorted() {
             guard let item = paths[path] as? [String: Any] else { continue }
-            for method in Self.methods {
+            for method in APIDocument.methods {
                 guard let operation = item[method] as? [String: Any] else { continue }
                 let tag = (operation["tags"] as? [String])?.first ?? "other"
                 byTag[tag, default: []].append(self.operation(method, path, operation))
@@ -24,7 +26,7 @@ struct APIReference {
         return [
             "service": service,
             "anchor": service.lowercased(),
-            "documentURL": documentURL,
+            "documentURL": documentURL ?? "",
             "descriptionHTML": DocumentText.html(info["description"] as? String ?? ""),
             "operationCount": byTag.values.map(\.count).reduce(0, +),
             "tags": tags.map { ["name": $0, "operations": byTag[$0] ?? []] as [String: Any] },
@@ -45,7 +47,7 @@ struct APIReference {
         var context: [String: Any] = [
             "method": method.uppercased(),
             "path": path,
-            "id": operation["operationId"] as? String ?? "\(method)\(path)",
+            "id": "\(service.lowercased())-\(operation["operationId"] as? String ?? "\(method)\(path)")",
             "summary": operation["summary"] as? String ?? "",
             "descriptionHTML": DocumentText.html(operation["description"] as? String ?? ""),
             "security": security(operation["security"]),
@@ -62,9 +64,11 @@ struct APIReference {
         return context
     }
 
+    /// "none", one scheme, or alternatives such as "none or sessionCookie" (an empty
+    /// requirement means the operation also answers without credentials).
     private func security(_ value: Any?) -> String {
         let requirements = value as? [[String: Any]] ?? (document["security"] as? [[String: Any]] ?? [])
-        let names = requirements.map { $0.keys.sorted().joined(separator: " + ") }.filter { !$0.isEmpty }
+        let names = requirements.map { $0.isEmpty ? "none" : $0.keys.sorted().joined(separator: " + ") }
         return names.isEmpty ? "none" : names.joined(separator: " or ")
     }
 
@@ -154,6 +158,5 @@ struct APIReference {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static let methods = ["get", "post", "put", "patch", "delete"]
     static let tagOrder = ["public", "dj", "admin", "hooks", "status", "pages", "internal", "operational"]
 }

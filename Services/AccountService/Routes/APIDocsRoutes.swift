@@ -1,38 +1,43 @@
 import Foundation
 import Hummingbird
+import Logging
 import Shared
 
 /// `GET /docs`: the API of all five services for people, rendered by this service's own
 /// templates from the documents they serve (AccountService's from its bundle, the others'
-/// fetched from their `/openapi.json` on each visit, so the page never shows a stale copy).
-/// A peer that does not answer is named on the page rather than failing it.
+/// fetched from their `/openapi.json` and kept a minute). A peer that does not answer is named
+/// on the page rather than failing it; the page never shows a peer's internal address.
 struct APIDocsRoutes {
+    struct Peer: Sendable {
+        var name: String
+        var client: PeerClient
+        /// Where a reader's browser can fetch the document itself, when the service is public.
+        var publicDocumentURL: String?
+    }
+
     let web: WebSession
     let ownDocument: APIDocument
-    /// The other services, in the order the page lists them.
-    let peers: [(name: String, client: PeerClient)]
+    let peers: [Peer]
+    let documents: PeerDocuments
+
+    init(web: WebSession, ownDocument: APIDocument, peers: [Peer], logger: Logger) {
+        self.web = web
+        self.ownDocument = ownDocument
+        self.peers = peers
+        self.documents = PeerDocuments(peers: peers, logger: logger)
+    }
 
     func add(to router: RouterGroup<ServiceRequestContext>) {
+        let own = PeerDocuments.Document(value: APIReference(service: "AccountService", documentURL: "/openapi.json", document: PeerDocuments.object(ownDocument.json) ?? [:]).context)
         router.get("docs") { request, _ in
             let visit = await web.visit(request)
-            var services = [APIReference(service: "AccountService", documentURL: "/openapi.json", document: Self.object(ownDocument.json) ?? [:]).context]
+            var services = [own.value]
             var unavailable: [String] = []
-            let fetched = await withTaskGroup(of: (Int, Result<ByteBuffer, DocumentUnavailable>).self) { group in
-                for (index, peer) in peers.enumerated() {
-                    group.addTask { (index, await Self.fetch(peer.client)) }
-                }
-                var results: [Int: Result<ByteBuffer, DocumentUnavailable>] = [:]
-                for await (index, result) in group { results[index] = result }
-                return results
-            }
-            for (index, peer) in peers.enumerated() {
-                switch fetched[index] {
-                case .success(let body)?:
-                    guard let document = Self.object(body) else {
-                        unavailable.append("\(peer.name)'s document is not a JSON object; its routes are missing below.")
-                        continue
-                    }
-                    services.append(APIReference(service: peer.name, documentURL: "\(peer.client.baseURL)/openapi.json", document: document).context)
+            let fetched = await documents.current()
+            for peer in peers {
+                switch fetched[peer.name] {
+                case .success(let document)?:
+                    services.append(APIReference(service: peer.name, documentURL: peer.publicDocumentURL, document: document.value).context)
                 case .failure(let problem)?:
                     unavailable.append("\(peer.name)'s document could not be read (\(problem.reason)); its routes are missing below.")
                 case nil:
@@ -42,18 +47,56 @@ struct APIDocsRoutes {
             return web.page("api_docs", visit, title: "API", ["mainClass": "wide", "services": services, "unavailable": unavailable])
         }
     }
+}
 
-    struct DocumentUnavailable: Error, Sendable {
+/// The peers' documents, fetched together and kept for a minute (ten seconds when a peer did
+/// not answer), so a busy `/docs` costs the other services one request a minute each.
+actor PeerDocuments {
+    struct Document: @unchecked Sendable {
+        /// A parsed JSON object (or a page's context built from one): never changed once made.
+        let value: [String: Any]
+    }
+
+    struct Unavailable: Error, Sendable {
         var reason: String
     }
 
-    static func fetch(_ client: PeerClient) async -> Result<ByteBuffer, DocumentUnavailable> {
+    private let peers: [APIDocsRoutes.Peer]
+    private let logger: Logger
+    private var cached: (at: ContinuousClock.Instant, documents: [String: Result<Document, Unavailable>])?
+
+    init(peers: [APIDocsRoutes.Peer], logger: Logger) {
+        self.peers = peers
+        self.logger = logger
+    }
+
+    func current() async -> [String: Result<Document, Unavailable>] {
+        if let cached {
+            let allRead = cached.documents.values.allSatisfy { if case .success = $0 { true } else { false } }
+            if ContinuousClock.now - cached.at < (allRead ? .seconds(60) : .seconds(10)) { return cached.documents }
+        }
+        let documents = await withTaskGroup(of: (String, Result<Document, Unavailable>).self) { group in
+            for peer in peers {
+                group.addTask { [logger] in (peer.name, await Self.fetch(peer, logger: logger)) }
+            }
+            var documents: [String: Result<Document, Unavailable>] = [:]
+            for await (name, result) in group { documents[name] = result }
+            return documents
+        }
+        cached = (ContinuousClock.now, documents)
+        return documents
+    }
+
+    static func fetch(_ peer: APIDocsRoutes.Peer, logger: Logger) async -> Result<Document, Unavailable> {
         do {
-            let reply = try await client.get("/openapi.json", timeout: .seconds(2))
-            guard reply.status == 200 else { return .failure(DocumentUnavailable(reason: "HTTP \(reply.status)")) }
-            return .success(reply.body)
+            let reply = try await peer.client.get("/openapi.json", timeout: .seconds(2))
+            guard reply.status == 200 else { return .failure(Unavailable(reason: "HTTP \(reply.status)")) }
+            guard let document = object(reply.body) else { return .failure(Unavailable(reason: "not a JSON object")) }
+            return .success(Document(value: document))
         } catch {
-            return .failure(DocumentUnavailable(reason: "no answer"))
+            // The reason stays in the log: it names the peer's internal address.
+            logger.warning("the docs page could not fetch a service's OpenAPI document", metadata: ["service": "\(peer.name)", "error": "\(error)"])
+            return .failure(Unavailable(reason: "no answer"))
         }
     }
 

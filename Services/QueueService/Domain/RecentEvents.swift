@@ -7,7 +7,7 @@ import Shared
 /// array every time. Lookups by sequence number are a binary search, since every consumer's
 /// long poll asks "what came after n" and a linear scan of the window was 12 % of QueueService's
 /// samples under publish churn.
-struct RecentEvents: Sendable, Equatable {
+struct RecentEvents: Sendable {
     let capacity: Int
     private var storage: [QueueEvent]
 
@@ -37,6 +37,6 @@ struct RecentEvents: Sendable, Equatable {
             let middle = low + (high - low) / 2
             if window[middle].seq > seq { high = middle } else { low = middle + 1 }
         }
-        return window[low..<min(low + max(limit, 0), window.endIndex)]
+        return window[low..<(window.index(low, offsetBy: max(limit, 0), limitedBy: window.endIndex) ?? window.endIndex)]
     }
 }
