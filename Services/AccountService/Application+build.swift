@@ -55,14 +55,14 @@ func buildApplication(_ config: AccountServiceConfig) async throws -> some Appli
     AdminPageRoutes(web: web, accounts: accounts, queue: queue, gateway: gateway, status: board).add(to: pages)
     RecordingRoutes(web: web, gateway: gateway).add(to: pages)
     LiveEventsRelay(queueURL: config.settings.queueServiceURL, http: http.client).add(to: router)
-    let apiDocument = try APIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml"))
+    let apiDocument = try APIDocumentSource(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml"))
     APIDocsRoutes(web: web, ownDocument: apiDocument, peers: [
         .init(name: "QueueService", client: peer(config.settings.queueServiceURL), publicDocumentURL: config.links.queuePublicURL + "/openapi.json"),
         .init(name: "HookGateway", client: peer(config.settings.hookGatewayURL)),
         .init(name: "OBSBridge", client: peer(config.obsBridgeURL)),
         .init(name: "Notifier", client: peer(config.notifierURL)),
     ], logger: logger).add(to: pages)
-    router.addAPIDocument(apiDocument, internalToken: config.internalToken, logger: logger)
+    router.addAPIDocument(apiDocument, internalToken: config.internalToken)
     // Last: it then wraps only what no route above answers.
     router.add(middleware: NotFoundPage(web: web))
 

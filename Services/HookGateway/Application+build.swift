@@ -68,7 +68,7 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
         .add(to: router.group("internal/v1/recordings").add(middleware: InternalTokenMiddleware(token: config.internalToken)))
     RecordingStatusRoutes(recording: recording, outputs: { await relays.status() }, ingest: { ingestReadings.status }).add(to: router)
 
-    router.addAPIDocument(try APIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")), internalToken: config.internalToken, logger: logger)
+    router.addAPIDocument(try APIDocumentSource(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")), internalToken: config.internalToken)
 
     return Application(
         router: router,

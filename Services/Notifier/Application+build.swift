@@ -38,6 +38,6 @@ func buildApplication(_ config: NotifierConfig) async throws -> some Application
         roster: WebhookRoster(workers: workers, counter: counter, sending: config.sending, queueState: queueState),
         gate: AdminGate(tokens: await SessionTokens(secret: config.jwtSecret), standing: CachedSessionStanding(AccountSessionCheck(accounts: accounts)))
     ).add(to: router)
-    router.addAPIDocument(try APIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")), internalToken: config.internalToken, logger: logger)
+    router.addAPIDocument(try APIDocumentSource(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")), internalToken: config.internalToken)
     return Application(router: router, configuration: config.settings.applicationConfiguration, services: services, logger: logger)
 }

@@ -40,6 +40,6 @@ func buildApplication(_ config: OBSBridgeConfig) async throws -> some Applicatio
     let internalGroup = router.group("internal/v1").add(middleware: InternalTokenMiddleware(token: config.internalToken))
     StatusRoutes(client: obs, follower: follower, reconciler: reconciler).add(to: router, internalGroup: internalGroup)
 
-    router.addAPIDocument(try APIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")), internalToken: config.internalToken, logger: logger)
+    router.addAPIDocument(try APIDocumentSource(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")), internalToken: config.internalToken)
     return Application(router: router, configuration: config.settings.applicationConfiguration, services: [http, follower, obs], logger: logger)
 }

@@ -31,7 +31,7 @@ func buildApplication(_ config: QueueServiceConfig) async throws -> some Applica
     AdminRoutes(engine: engine, gate: gate).add(to: router)
     InternalRoutes(engine: engine, streamReader: StreamReaderGate(token: config.streamReaderToken)).add(to: router.group("internal/v1").add(middleware: InternalTokenMiddleware(token: config.internalToken)))
 
-    router.addAPIDocument(try APIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")), internalToken: config.internalToken, logger: logger)
+    router.addAPIDocument(try APIDocumentSource(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")), internalToken: config.internalToken)
 
     var app = Application(router: router, configuration: config.settings.applicationConfiguration, services: [http, engine, streams], logger: logger)
     if config.streamReaderToken == nil {

@@ -1,10 +1,11 @@
 import Foundation
 import Hummingbird
 import Logging
+import Synchronization
 import Yams
 
-/// A service's OpenAPI document (`Services/<Name>/openapi.yaml`, bundled as a resource), read
-/// once at start and served as JSON.
+/// A service's OpenAPI document (`Services/<Name>/openapi.yaml`, bundled as a resource),
+/// served as JSON.
 ///
 /// The YAML is written by hand beside the routes rather than generated: it carries the prose,
 /// the examples taken from real answers and the error shapes, which no Swift type here knows,
@@ -84,28 +85,48 @@ public struct RouteInventory: Codable, Sendable, ResponseEncodable {
     public var unserved: [String]
 }
 
-extension Router where Context == ServiceRequestContext {
-    /// Serves `document` at `GET /openapi.json`, and the router's own route list at
-    /// `GET /internal/v1/routes` (behind the internal token). Call it last, once every route is
-    /// added: the list is taken then, and a disagreement with the document is logged at start.
-    public func addAPIDocument(_ document: APIDocument, internalToken: Secret, logger: Logger) {
-        get("openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: document.json))
+/// Where a service's document is, read on its first request rather than at start: parsing
+/// 2,000 lines of YAML cost each idle process about 4 MB that it would keep for nothing.
+public final class APIDocumentSource: Sendable {
+    private let url: URL
+    private let loaded = Mutex<Result<APIDocument, any Error>?>(nil)
+
+    /// Fails at start when the bundle lacks the file, so a broken image is found at once.
+    public init(resource url: URL?) throws {
+        guard let url, FileManager.default.isReadableFile(atPath: url.path) else {
+            throw APIDocumentError(reason: "openapi.yaml is missing from the service's resources")
         }
-        // Settled now, with the route that answers it counted: this is called last.
-        let inventory = inventory(against: document, adding: ["GET /internal/v1/routes"])
-        group("internal/v1/routes").add(middleware: InternalTokenMiddleware(token: internalToken)).get { _, _ in inventory }
-        if !inventory.undocumented.isEmpty || !inventory.unserved.isEmpty {
-            logger.warning("the OpenAPI document and the router disagree", metadata: [
-                "undocumented": "\(inventory.undocumented.joined(separator: ", "))", "unserved": "\(inventory.unserved.joined(separator: ", "))",
-            ])
-        }
+        self.url = url
     }
 
-    func inventory(against document: APIDocument, adding extra: Set<String>) -> RouteInventory {
-        let served = APIDocument.operations(of: self).union(extra)
-        return RouteInventory(
-            routes: served.sorted(), undocumented: served.subtracting(document.operations).sorted(), unserved: document.operations.subtracting(served).sorted()
-        )
+    public func document() throws -> APIDocument {
+        try loaded.withLock { loaded in
+            if let loaded { return try loaded.get() }
+            let result = Result { try APIDocument(resource: url) }
+            loaded = result
+            return try result.get()
+        }
+    }
+}
+
+extension Router where Context == ServiceRequestContext {
+    /// Serves the document at `GET /openapi.json`, and the router's own route list against it
+    /// at `GET /internal/v1/routes` (behind the internal token). Call it last, once every route
+    /// is added: the router's list is taken then.
+    public func addAPIDocument(_ source: APIDocumentSource, internalToken: Secret) {
+        get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: try source.document().json))
+        }
+        // With the route that answers it counted: this is called last.
+        let served = APIDocument.operations(of: self).union(["GET /internal/v1/routes"])
+        group("internal/v1/routes").add(middleware: InternalTokenMiddleware(token: internalToken)).get { _, _ in
+            RouteInventory(served: served, documented: try source.document().operations)
+        }
+    }
+}
+
+extension RouteInventory {
+    init(served: Set<String>, documented: Set<String>) {
+        self.init(routes: served.sorted(), undocumented: served.subtracting(documented).sorted(), unserved: documented.subtracting(served).sorted())
     }
 }

@@ -16,11 +16,11 @@ struct APIDocsRoutes {
     }
 
     let web: WebSession
-    let ownDocument: APIDocument
+    let ownDocument: APIDocumentSource
     let peers: [Peer]
     let documents: PeerDocuments
 
-    init(web: WebSession, ownDocument: APIDocument, peers: [Peer], logger: Logger) {
+    init(web: WebSession, ownDocument: APIDocumentSource, peers: [Peer], logger: Logger) {
         self.web = web
         self.ownDocument = ownDocument
         self.peers = peers
@@ -28,10 +28,9 @@ struct APIDocsRoutes {
     }
 
     func add(to router: RouterGroup<ServiceRequestContext>) {
-        let own = PeerDocuments.Document(value: APIReference(service: "AccountService", documentURL: "/openapi.json", document: PeerDocuments.object(ownDocument.json) ?? [:]).context)
         router.get("docs") { request, _ in
             let visit = await web.visit(request)
-            var services = [own.value]
+            var services = [APIReference(service: "AccountService", documentURL: "/openapi.json", document: PeerDocuments.object(try ownDocument.document().json) ?? [:]).context]
             var unavailable: [String] = []
             let fetched = await documents.current()
             for peer in peers {
