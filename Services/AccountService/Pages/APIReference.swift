@@ -23,15 +23,17 @@ struct APIReference {
             }
         }
         let tags = byTag.keys.sorted { (Self.tagOrder.firstIndex(of: $0) ?? 99, $0) < (Self.tagOrder.firstIndex(of: $1) ?? 99, $1) }
-        return [
+        var context: [String: Any] = [
             "service": service,
             "anchor": service.lowercased(),
-            "documentURL": documentURL ?? "",
             "descriptionHTML": DocumentText.html(info["description"] as? String ?? ""),
             "operationCount": byTag.values.map(\.count).reduce(0, +),
             "tags": tags.map { ["name": $0, "operations": byTag[$0] ?? []] as [String: Any] },
             "schemas": schemas,
         ]
+        // Absent, not empty: mustache counts an empty string as present.
+        if let documentURL { context["documentURL"] = documentURL }
+        return context
     }
 
     private func operation(_ method: String, _ path: String, _ operation: [String: Any]) -> [String: Any] {
