@@ -7,7 +7,9 @@ import Shared
 /// limit. Migrations run before the server accepts requests.
 func buildApplication(_ config: AccountServiceConfig) async throws -> some ApplicationProtocol {
     let logger = Observability.logger(for: .accountService, level: config.settings.logLevel)
-    let (store, attempts, storeService) = try await Database.open(config.database, logger: logger)
+    let (rawStore, attempts, storeService) = try await Database.open(config.database, logger: logger)
+    let directory = PublisherDirectory(store: rawStore, publicURL: config.links.publicURL)
+    let store = DirectoryAnnouncingStore(base: rawStore, directory: directory)
     let hashing = HashingPool(threads: config.argon2Threads, waiting: config.argon2Waiting)
     let accounts = Accounts(
         store: store, hasher: PasswordHasher(cost: config.argon2, pool: hashing), vault: StreamKeyVault(secret: config.jwtSecret),
@@ -36,7 +38,7 @@ func buildApplication(_ config: AccountServiceConfig) async throws -> some Appli
     ])
     router.add(middleware: ForwardedClientMiddleware(proxies: config.trustedProxies))
     AccountRoutes(accounts: accounts, limits: limits).add(to: router.group("api/v1").add(middleware: BodyLimit(maximumBytes: BodyLimit.api, refusal: .json)))
-    InternalRoutes(accounts: accounts).add(to: router.group("internal/v1")
+    InternalRoutes(accounts: accounts, directory: directory).add(to: router.group("internal/v1")
         .add(middleware: InternalTokenMiddleware(token: config.internalToken))
         .add(middleware: BodyLimit(maximumBytes: BodyLimit.internal, refusal: .json)))
     let pictures = PictureRoutes(accounts: accounts)

@@ -40,9 +40,11 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
     let orphans = children.endOrphans()
     if orphans > 0 { logger.notice("ended the ffmpeg children an earlier run left behind", metadata: ["count": "\(orphans)"]) }
     let recording = try await RecordingSide(config, programme: programme, children: children, http: http, logger: logger)
+    let keyDirectory = KeyDirectory(freshFor: KeyDirectoryFollower.freshness(waitSeconds: KeyDirectoryFollower.waitSeconds))
+    let keyFollower = KeyDirectoryFollower(replicas: accounts.client.replicas, directory: keyDirectory, waitSeconds: KeyDirectoryFollower.waitSeconds, logger: logger)
     var gatekeeper = Gatekeeper(
         policy: PublishPolicy(ingestApp: config.ingestApp, relaySecret: config.relaySecret, programmeApp: config.outputApp, programmeKey: config.programmeKey),
-        accounts: accounts, queue: queue, sessions: queue, closes: closes, programme: programme
+        accounts: DirectoryFirstOwners(directory: keyDirectory, digest: StreamKeyDigest(secret: config.jwtSecret), accounts: accounts), queue: queue, sessions: queue, closes: closes, programme: programme
     )
     if config.recording.recordStream, let recorder = recording.recorder {
         let listener = captureListening(config, http: http)
@@ -73,7 +75,7 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
     return Application(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: [CaseInsensitiveConnectionClose()])),
-        configuration: config.settings.applicationConfiguration, services: [http, closes, reconciler, health] + programmeWatch + recording.services + relays.services, logger: logger
+        configuration: config.settings.applicationConfiguration, services: [http, closes, reconciler, health, keyFollower] + programmeWatch + recording.services + relays.services, logger: logger
     )
 }
 

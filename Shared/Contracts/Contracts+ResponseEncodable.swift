@@ -10,6 +10,7 @@ extension PublicQueue: ResponseEncodable {}
 extension QueueJSON: ResponseEncodable {}
 extension EventPage: ResponseEncodable {}
 extension VerifiedPublisher: ResponseEncodable {}
+extension StreamKeyDirectory: ResponseEncodable {}
 extension TimeSettings: ResponseEncodable {}
 extension TimerData: ResponseEncodable {}
 extension BlockStatus: ResponseEncodable {}

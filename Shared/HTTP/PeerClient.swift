@@ -54,6 +54,11 @@ public struct PeerClient: Sendable {
         PeerClient(instances: instances, http: http, authorization: authorization, timeout: timeout, extraHeaders: extraHeaders + [(name, value)])
     }
 
+    /// Each replica on its own, for a call that must stay with one (a long poll).
+    public var replicas: [PeerClient] {
+        instances.urls.map { PeerClient(instances: PeerInstances($0), http: http, authorization: authorization, timeout: timeout, extraHeaders: extraHeaders) }
+    }
+
     /// What a peer answered: its status and body, undecoded, so callers can treat a 404 as an answer.
     public struct Reply: Sendable {
         public var status: Int

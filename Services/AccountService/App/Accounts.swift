@@ -176,7 +176,7 @@ struct Accounts: Sendable {
 
     /// Where the account's picture is served, nil without one.
     func pictureURL(of user: UserRecord) -> String? {
-        user.pictureId.map { publicURL + ProfilePicture.path(id: $0) }
+        user.pictureURL(publicURL: publicURL)
     }
 
     /// Sets or replaces the account's picture; returns where it is served. The old one's address
@@ -250,6 +250,6 @@ struct Accounts: Sendable {
         guard StreamKeyVault.isWellFormed(key), let user = try await store.user(streamKeyDigest: vault.digest(key)), user.isActive else {
             throw AccountError.unknownStreamKey
         }
-        return VerifiedPublisher(userId: user.id, djName: user.djName, pictureUrl: pictureURL(of: user))
+        return user.publisher(publicURL: publicURL)
     }
 }

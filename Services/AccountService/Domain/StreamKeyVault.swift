@@ -5,17 +5,17 @@ import Shared
 /// Stream keys are credentials: 192 random bits from the system CSPRNG, written in the RTMP-safe
 /// alphabet `[A-Za-z0-9_-]`. At rest there is only an HMAC-SHA256 digest (to find the owner in
 /// one indexed lookup) and an AES-GCM sealed copy bound to the owner's id (to show it to them
-/// again). Both keys are derived from `JWT_SECRET`, each for its own purpose.
+/// again). Both keys are derived from `JWT_SECRET`, each for its own purpose; the digest's
+/// (`StreamKeyDigest`) is shared with HookGateway, which looks keys up by the same name.
 struct StreamKeyVault: Sendable {
-    private let digestKey: SymmetricKey
+    let digest: StreamKeyDigest
     private let sealingKey: SymmetricKey
     static let randomBytes = 24
-    /// Longer than any key we issue or the original issued; anything longer is not a key.
-    static let maximumLength = 128
+    static let maximumLength = StreamKeyDigest.maximumKeyLength
 
     init(secret: Secret) {
+        digest = StreamKeyDigest(secret: secret)
         let material = SymmetricKey(data: Data(secret.value.utf8))
-        digestKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: material, salt: Data("motherstream".utf8), info: Data("stream-key/digest/v1".utf8), outputByteCount: 32)
         sealingKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: material, salt: Data("motherstream".utf8), info: Data("stream-key/seal/v1".utf8), outputByteCount: 32)
     }
 
@@ -25,11 +25,7 @@ struct StreamKeyVault: Sendable {
 
     /// Keys we could ever have issued: the RTMP-safe alphabet, bounded length.
     static func isWellFormed(_ key: String) -> Bool {
-        URLSafeToken.isWellFormed(key, maximumLength: maximumLength)
-    }
-
-    func digest(_ key: String) -> String {
-        Array(HMAC<SHA256>.authenticationCode(for: Data(key.utf8), using: digestKey)).hexString
+        StreamKeyDigest.isWellFormed(key)
     }
 
     func store(_ key: String, for userId: UUID) throws -> StoredStreamKey {

@@ -21,6 +21,18 @@ struct UserRecord: Sendable, Equatable {
     var pictureId: String?
 }
 
+extension UserRecord {
+    /// Where the account's picture is served, nil without one.
+    func pictureURL(publicURL: String) -> String? {
+        pictureId.map { publicURL + ProfilePicture.path(id: $0) }
+    }
+
+    /// What HookGateway learns of the account behind a valid key.
+    func publisher(publicURL: String) -> VerifiedPublisher {
+        VerifiedPublisher(userId: id, djName: djName, pictureUrl: pictureURL(publicURL: publicURL))
+    }
+}
+
 /// A stream key at rest: the digest finds its owner, the sealed copy lets the owner see it again.
 struct StoredStreamKey: Sendable, Equatable {
     var digest: String

@@ -154,6 +154,17 @@ struct PostgresUserStore: UserStore {
         return (users, total)
     }
 
+    func activeUsers() async throws -> [UserRecord] {
+        let rows = try await client.query(
+            "SELECT \(unescaped: Self.columns) FROM \(unescaped: Self.accounts) WHERE users.is_active ORDER BY users.stream_key_digest", logger: logger
+        )
+        var users: [UserRecord] = []
+        for try await row in rows.decode(Self.Row.self) {
+            users.append(try Self.record(row))
+        }
+        return users
+    }
+
     func addPasswordReset(tokenHash: String, userId: UUID, expiresAt: Date) async throws {
         try await client.query("INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES (\(tokenHash), \(userId), \(expiresAt))", logger: logger)
     }

@@ -172,6 +172,10 @@ final class SQLiteUserStore: UserStore {
         return (try rows.map(Self.record), Int(total))
     }
 
+    func activeUsers() async throws -> [UserRecord] {
+        try await connection.query("\(Self.select) WHERE users.is_active = 1 ORDER BY users.stream_key_digest", []).map(Self.record)
+    }
+
     func addPasswordReset(tokenHash: String, userId: UUID, expiresAt: Date) async throws {
         _ = try await connection.query(
             "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES (?, ?, ?)",

@@ -39,6 +39,8 @@ protocol UserStore: Sendable {
     func picture(id: String) async throws -> Data?
     /// A page of accounts whose email or DJ name contains `search` (any case), oldest first.
     func users(matching search: String, offset: Int, limit: Int) async throws -> (users: [UserRecord], total: Int)
+    /// Every active account, by its key's digest: what the publisher directory is made of.
+    func activeUsers() async throws -> [UserRecord]
     /// Remembers a password-reset token by its hash.
     func addPasswordReset(tokenHash: String, userId: UUID, expiresAt: Date) async throws
     /// Marks a reset token used and returns its account — only once, and only before it expires.

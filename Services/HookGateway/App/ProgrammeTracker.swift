@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 import Synchronization
 
 /// Whether OBS's programme is published to `OUTPUT_APP` now, from the ingest's hooks: live from

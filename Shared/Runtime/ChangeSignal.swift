@@ -3,7 +3,7 @@ import Synchronization
 
 /// Fans each value out to every current subscriber, each with its own stream. A slow subscriber
 /// sees only the newest value (a buffer of one): what is matters more than what changed on the way.
-final class ChangeSignal<Value: Sendable>: Sendable {
+public final class ChangeSignal<Value: Sendable>: Sendable {
     private struct State {
         var latest: Value?
         var subscribers: [UUID: AsyncStream<Value>.Continuation] = [:]
@@ -13,11 +13,11 @@ final class ChangeSignal<Value: Sendable>: Sendable {
 
     /// - Parameter latest: when given, the signal remembers the last value sent and a new
     ///   subscriber gets it first, so nobody misses the state they joined in.
-    init(latest: Value? = nil) {
+    public init(latest: Value? = nil) {
         state = Mutex(State(latest: latest))
     }
 
-    func subscribe() -> AsyncStream<Value> {
+    public func subscribe() -> AsyncStream<Value> {
         let (stream, continuation) = AsyncStream.makeStream(of: Value.self, bufferingPolicy: .bufferingNewest(1))
         let id = UUID()
         state.withLock { state in
@@ -30,7 +30,7 @@ final class ChangeSignal<Value: Sendable>: Sendable {
         return stream
     }
 
-    func send(_ value: Value) {
+    public func send(_ value: Value) {
         state.withLock { state in
             if state.latest != nil { state.latest = value }
             for continuation in state.subscribers.values { continuation.yield(value) }

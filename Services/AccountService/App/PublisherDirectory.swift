@@ -1,0 +1,123 @@
+import Crypto
+import Foundation
+import Shared
+
+/// The publisher directory HookGateway keeps a copy of (`StreamKeyDirectory`): every active
+/// account by its key's digest, built from the store and named by its content, so replicas that
+/// read the same rows hand out the same version.
+///
+/// A watcher (a gateway) long-polls with the version it holds. A write that changes the directory
+/// wakes the polls at once and then waits — at most `settleLimit` — until every watcher that polled
+/// lately holds the new version: by the time a deactivation or a key rotation is answered, the
+/// gateway already refuses the old key. A write on another replica reaches a watcher when that
+/// replica's poll ends and it reads the store again: within the poll's wait, a few seconds.
+actor PublisherDirectory {
+    private let store: any UserStore
+    private let publicURL: String
+    private let settleLimit: Duration
+    private var current: StreamKeyDirectory?
+    private var watchers: [String: Watcher] = [:]
+    private let changes = ChangeSignal<String>()
+    private let holdings = ChangeSignal<String>()
+
+    private struct Watcher {
+        var holds: String?
+        var seen: ContinuousClock.Instant
+    }
+
+    /// A watcher that has not polled for this long is not waited for (a gateway that stopped).
+    static let watcherAbsence = Duration.seconds(3)
+
+    init(store: any UserStore, publicURL: String, settleLimit: Duration = .seconds(1)) {
+        self.store = store
+        self.publicURL = publicURL
+        self.settleLimit = settleLimit
+    }
+
+    /// The directory once it is not `version`: at once when it already differs, else when a write
+    /// changes it or, after `wait`, when the store (perhaps written by another replica) does;
+    /// nil when it is still `version` then.
+    func next(after version: String?, wait: Duration, watcher: String) async throws -> StreamKeyDirectory? {
+        let changed = changes.subscribe()
+        noteHolding(version, by: watcher)
+        defer { watchers[watcher]?.seen = .now }
+        let held = try await latest()
+        if held.version != version { return held }
+        if await Self.first(of: changed, within: wait) != nil, let current, current.version != version {
+            return current
+        }
+        let reread = try await rebuild()
+        return reread.version == version ? nil : reread
+    }
+
+    /// After a write that may change the directory: rebuilt, announced, and held by the watchers.
+    func written() async {
+        guard let directory = try? await rebuild() else { return }
+        let deadline = ContinuousClock.now + settleLimit
+        while true {
+            // Subscribed before looking, so a holding noted in between is not missed; a fresh
+            // subscription each time, since a stream whose waiting task was cancelled has ended.
+            let held = holdings.subscribe()
+            if everyWatcherHolds(directory.version) { return }
+            let remaining = deadline - .now
+            guard remaining > .zero, await Self.first(of: held, within: remaining) != nil else { return }
+        }
+    }
+
+    /// What the store holds now; announced when it differs from what was handed out.
+    @discardableResult
+    func rebuild() async throws -> StreamKeyDirectory {
+        let users = try await store.activeUsers()
+        let directory = Self.directory(of: users.map { StreamKeyDirectory.Entry(digest: $0.streamKey.digest, publisher: $0.publisher(publicURL: publicURL)) })
+        let previous = current?.version
+        current = directory
+        if previous != directory.version { changes.send(directory.version) }
+        return directory
+    }
+
+    private func latest() async throws -> StreamKeyDirectory {
+        if let current { return current }
+        return try await rebuild()
+    }
+
+    private func noteHolding(_ version: String?, by watcher: String) {
+        watchers[watcher] = Watcher(holds: version, seen: .now)
+        let absent = ContinuousClock.now - Self.watcherAbsence
+        watchers = watchers.filter { $0.value.seen > absent }
+        if let version { holdings.send(version) }
+    }
+
+    private func everyWatcherHolds(_ version: String) -> Bool {
+        let absent = ContinuousClock.now - Self.watcherAbsence
+        return watchers.values.allSatisfy { $0.seen <= absent || $0.holds == version }
+    }
+
+    /// Entries in digest order, named by a hash of exactly what they say.
+    static func directory(of entries: [StreamKeyDirectory.Entry]) -> StreamKeyDirectory {
+        let sorted = entries.sorted { $0.digest < $1.digest }
+        var hash = SHA256()
+        for entry in sorted {
+            let publisher = entry.publisher
+            let line = [entry.digest, publisher.userId.uuidString, publisher.djName, publisher.pictureUrl ?? ""].joined(separator: "\u{1F}") + "\n"
+            hash.update(data: Data(line.utf8))
+        }
+        return StreamKeyDirectory(version: Array(hash.finalize()).prefix(16).hexString, publishers: sorted)
+    }
+
+    /// The first value `stream` gives within `limit`, or nil.
+    private static func first<Value: Sendable>(of stream: AsyncStream<Value>, within limit: Duration) async -> Value? {
+        await withTaskGroup(of: Value?.self) { group in
+            group.addTask {
+                for await value in stream { return value }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+}
