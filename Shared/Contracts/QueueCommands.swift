@@ -35,11 +35,15 @@ public struct PublishReply: Codable, Sendable, Equatable {
     /// 0 for the lead, 1 for the first waiting DJ, …; nil when refused.
     public var position: Int?
     public var reason: String?
+    /// Where the ingest forwards this publish (SRS's `on_forward`), given when it leads: SRS asks
+    /// right after the publish, and the gateway answers from here without a second hop.
+    public var forwardTargets: [String]?
 
-    public init(decision: PublishDecision, position: Int?, reason: String? = nil) {
+    public init(decision: PublishDecision, position: Int?, reason: String? = nil, forwardTargets: [String]? = nil) {
         self.decision = decision
         self.position = position
         self.reason = reason
+        self.forwardTargets = forwardTargets
     }
 }
 

@@ -23,6 +23,8 @@ final class MisbehavingPeers: Sendable {
         /// Every `POST /internal/v1/stream-health`, with its `X-Request-Id`.
         var healthReports: [(report: StreamHealthReport, requestID: String?)] = []
         var verifyDelay: Duration = .zero
+        /// How many times `GET /internal/v1/forward` was asked.
+        var forwards = 0
         /// The delays verifies are waiting out, cut short on `stop()` so a slow peer never holds a test.
         var delays: [Task<Void, any Error>] = []
     }
@@ -91,7 +93,8 @@ final class MisbehavingPeers: Sendable {
                 return false
             }
             if fail { throw HTTPError(.internalServerError) }
-            return PublishReply(decision: .lead, position: 0)
+            // Like QueueService: a publish that leads carries FORWARD_TARGETS.
+            return PublishReply(decision: .lead, position: 0, forwardTargets: ["rtmp://127.0.0.1:1935/rec/x?relay_secret=r"])
         }
         internalRoutes.post("unpublish") { request, context -> Response in
             let body = try await request.decode(as: SessionCloseRequest.self, context: context)
@@ -108,7 +111,10 @@ final class MisbehavingPeers: Sendable {
             calls.withLockedValue { $0.healthReports.append((report, request.headers[.requestID])) }
             return try context.responseEncoder.encode(StreamHealthReply(known: 0), from: request, context: context)
         }
-        internalRoutes.get("forward") { _, _ in ForwardReply(urls: ["rtmp://127.0.0.1:1935/rec/x?relay_secret=r"]) }
+        internalRoutes.get("forward") { _, _ in
+            calls.withLockedValue { $0.forwards += 1 }
+            return ForwardReply(urls: ["rtmp://127.0.0.1:1935/rec/x?relay_secret=r"])
+        }
         internalRoutes.get("sessions") { _, _ -> Response in
             let open = calls.withLockedValue { $0.openSessions }
             let sessions = open.map { #"{"client_id":"\#($0)","user_id":"\#(owner.userId)","opened_at":"2026-01-01T20:00:00.000Z"}"# }
@@ -296,6 +302,32 @@ final class MisbehavingPeers: Sendable {
                 let lead = try SRSFixture.text("on_forward.json"), copy = try SRSFixture.text("forwarded-copy.on_forward.json")
                 #expect(try await post(client, forward, lead) == (.ok, #"{"code":0,"data":{"urls":["rtmp://127.0.0.1:1935/rec/x?relay_secret=r"]}}"#))
                 #expect(try await post(client, forward, copy) == (.ok, #"{"code":0,"data":{"urls":[]}}"#))
+            }
+        }
+    }
+
+    /// SRS asks `on_forward` right after a publish it was allowed: for the publish the queue just
+    /// made lead, the targets came with that answer and the queue is not asked again — until that
+    /// session ends, when it is.
+    @Test func theLeadsForwardIsAnsweredFromItsPublishReply() async throws {
+        try await withFakes { peers, srs in
+            try await app(peers: peers, srs: srs).test(.router) { client in
+                let hooks = "/srs/hooks?secret=\(TestSecrets.hook)"
+                let forward = "/srs/forward?secret=\(TestSecrets.hook)"
+                let targets = #"{"code":0,"data":{"urls":["rtmp://127.0.0.1:1935/rec/x?relay_secret=r"]}}"#
+                func body(_ fixture: String, _ client: String) throws -> String { try SRSFixture.body(fixture, streamKey: peers.knownKey, clientId: client) }
+                let (publish, leadForward) = (try body("on_publish.json", "lead1"), try body("on_forward.json", "lead1"))
+                let (otherForward, unpublish) = (try body("on_forward.json", "other1"), try body("on_unpublish.json", "lead1"))
+                #expect(try await post(client, hooks, publish).0 == .ok)
+                #expect(try await post(client, forward, leadForward) == (.ok, targets))
+                #expect(peers.calls.withLockedValue { $0.forwards } == 0, "answered from the publish's reply")
+
+                #expect(try await post(client, forward, otherForward) == (.ok, targets))
+                #expect(peers.calls.withLockedValue { $0.forwards } == 1, "another client's is asked of the queue")
+
+                #expect(try await post(client, hooks, unpublish).0 == .ok)
+                #expect(try await post(client, forward, leadForward) == (.ok, targets))
+                #expect(peers.calls.withLockedValue { $0.forwards } == 2, "once its session ended, the queue is asked")
             }
         }
     }

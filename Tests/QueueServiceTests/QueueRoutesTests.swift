@@ -40,7 +40,9 @@ import TestSupport
     @Test func publishAnswersTheDecisionAndThePublicViewsHideKeys() async throws {
         try await app().test(.router) { client in
             try await client.execute(uri: "/internal/v1/publish", method: .post, headers: auth, body: publishBody(client: "c1", name: "Alice")) { response in
-                #expect(String(buffer: response.body) == #"{"decision":"lead","position":0}"#)
+                // A lead is given FORWARD_TARGETS (none here), for the on_forward SRS asks next.
+                let reply = try? JSONCoding.decoder.decode(PublishReply.self, from: response.body)
+                #expect(reply == PublishReply(decision: .lead, position: 0, forwardTargets: []))
             }
             try await client.execute(uri: "/internal/v1/publish", method: .post, headers: auth, body: publishBody(client: "c2", name: "Bob")) { response in
                 #expect(String(buffer: response.body) == #"{"decision":"queued","position":1}"#)

@@ -29,4 +29,10 @@ perf record -e cpu-clock -F 499 -g -p "${!pid_var}" -o "$BENCH_DIR/perf.data" --
 recorder=$!
 wrk -t2 -c16 -d8s -s "$BENCH_DIR/body.lua" "http://127.0.0.1:18185/srs/hooks?secret=$HOOK_SECRET" | grep Requests/sec
 wait "$recorder"
-perf report -i "$BENCH_DIR/perf.data" --children --sort symbol --stdio -g none 2>/dev/null | grep '%' | grep -v '^#' | head -60 | cut -c1-180
+perf report -i "$BENCH_DIR/perf.data" --children --sort symbol --stdio -g none >"$BENCH_DIR/children.txt" 2>/dev/null
+perf report -i "$BENCH_DIR/perf.data" --no-children --sort dso,symbol --stdio -g none >"$BENCH_DIR/self.txt" 2>/dev/null
+echo "==> by inclusive share"
+grep '%' "$BENCH_DIR/children.txt" | grep -v '^#' | sed -n 1,60p | cut -c1-180
+echo
+echo "==> by own (self) share"
+grep '%' "$BENCH_DIR/self.txt" | grep -v '^#' | sed -n 1,40p | cut -c1-180

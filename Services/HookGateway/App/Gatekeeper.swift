@@ -12,6 +12,7 @@ struct Gatekeeper: Sendable {
     let sessions: any QueueOpenSessions
     let closes: SessionCloseRelay
     let programme: ProgrammeTracker
+    let leadForward = LeadForward()
     /// Awaited for a publish that goes on air at once (nobody was leading), before the ingest hears
     /// the answer: the recorder starts pulling the stream now, so its capture is waiting when the
     /// first keyframe comes (joined later, it would start at the next one, a second or more in).
@@ -51,6 +52,7 @@ struct Gatekeeper: Sendable {
     /// the queue hears of a DJ's, the programme tracker of the programme's.
     private func sessionEnded(_ hook: HookRequest, action: String, requestID: String, logger: Logger) async -> HookReply {
         if policy.isIngest(hook) {
+            leadForward.ended(clientId: hook.clientId)
             logger.info("session closed", metadata: ["client_id": "\(hook.clientId)", "action": "\(action)"])
             await closes.deliver(SessionCloseRequest(clientId: hook.clientId, action: action), requestID: requestID)
         } else if policy.isProgramme(hook) {
@@ -92,6 +94,10 @@ struct Gatekeeper: Sendable {
         guard policy.isIngest(hook) else {
             HookCounter.count(.onForward, .relay)
             return .forward([])
+        }
+        if let urls = leadForward.urls(for: hook.clientId) {
+            HookCounter.count(.onForward, urls.isEmpty ? .none : .forwarded)
+            return .forward(urls)
         }
         do {
             let urls = try await queue.forwardTargets(clientId: hook.clientId, requestID: requestID)
@@ -138,6 +144,7 @@ struct Gatekeeper: Sendable {
                     await closes.owe(SessionCloseRequest(clientId: hook.clientId, action: "publish_unanswered"))
                     throw error
                 }
+                leadForward.published(clientId: hook.clientId, reply: reply)
                 var djMetadata = metadata
                 djMetadata["dj"] = "\(publisher.djName)"
                 switch reply.decision {
