@@ -26,6 +26,10 @@ import TestSupport
         #expect(copy.answer(forDigest: digest("KEY123"), now: start + .seconds(4) + .milliseconds(1)) == .notFresh)
         copy.confirm(at: start + .seconds(5))
         #expect(copy.answer(forDigest: digest("KEY123"), now: start + .seconds(8)) == .publisher(dj), "confirmed again")
+        copy.lapse()
+        #expect(copy.answer(forDigest: digest("KEY123"), now: start + .seconds(5)) == .notFresh, "a failed poll ends it at once")
+        copy.confirm(at: start + .seconds(6))
+        #expect(copy.answer(forDigest: digest("OTHER1"), now: start + .seconds(6)) == .unknown)
     }
 
     @Test func theOwnersAskAccountServiceOnlyWhenTheCopyIsNotFresh() async throws {

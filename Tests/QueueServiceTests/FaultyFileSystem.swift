@@ -26,6 +26,11 @@ final class FaultyFileSystem: @unchecked Sendable {
         var directoryDescriptors: Set<Int32> = []
         var failures: [Fault: Int] = [:]
         var renames = 0
+        var journalWrites = 0
+        /// Set by `holdFirstCompaction`: how many journal writes its sync waits for.
+        var holdFor: Int?
+        /// Whether the held compaction saw those writes (rather than giving up after 10 s).
+        var holdSawWrites: Bool?
     }
 
     private let state = NIOLockedValueBox(State())
@@ -40,6 +45,28 @@ final class FaultyFileSystem: @unchecked Sendable {
 
     /// How many calls an armed fault failed.
     func failures(_ fault: Fault) -> Int { state.withLockedValue { $0.failures[fault, default: 0] } }
+
+    /// The first compaction's sync of its temporary file waits until `appends` more records were
+    /// written to the journal (at most 10 s): appends go on while a compaction runs.
+    func holdFirstCompaction(until appends: Int) {
+        state.withLockedValue { $0.holdFor = appends }
+    }
+
+    private func holdIfAsked() {
+        guard let wanted = state.withLockedValue({ state -> Int? in
+            defer { state.holdFor = nil }
+            return state.holdFor.map { state.journalWrites + $0 }
+        }) else { return }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while state.withLockedValue({ $0.journalWrites }) < wanted, ContinuousClock.now < deadline { usleep(1000) }
+        state.withLockedValue { $0.holdSawWrites = $0.journalWrites >= wanted }
+    }
+
+    /// Nil until the held compaction went on; then whether appends were written while it waited.
+    var compactionHeldWhileAppending: Bool? { state.withLockedValue { $0.holdSawWrites } }
+
+    /// Records written to the journal itself.
+    var journalWrites: Int { state.withLockedValue { $0.journalWrites } }
 
     /// Renames that went through: compactions that replaced the journal.
     var renames: Int { state.withLockedValue { $0.renames } }
@@ -87,6 +114,7 @@ final class FaultyFileSystem: @unchecked Sendable {
                 errno = code
                 return -1
             }
+            if !isCompacted(fd) { state.withLockedValue { $0.journalWrites += 1 } }
             return real.pwrite(fd, buffer, count, offset)
         }
         faulty.fdatasync = { [self] fd in
@@ -94,6 +122,7 @@ final class FaultyFileSystem: @unchecked Sendable {
                 errno = code
                 return -1
             }
+            if isCompacted(fd) { holdIfAsked() }
             return real.fdatasync(fd)
         }
         faulty.fsync = { [self] fd in

@@ -39,6 +39,7 @@ import TestSupport
         for index in 0..<40 {
             let events = machine.publish(publish(index), now: at(index)).events
             try await journal.append(JournalRecord(events: events, state: machine.state))
+            await journal.compactionFinished()
         }
         #expect(faults.failures(fault) >= 2, "tried, and tried again once the journal grew")
         #expect(faults.renames == 0)
@@ -51,11 +52,32 @@ import TestSupport
         for index in 40..<60 {
             let events = machine.publish(publish(index), now: at(index)).events
             try await journal.append(JournalRecord(events: events, state: machine.state))
+            await journal.compactionFinished()
         }
         #expect(faults.renames >= 1)
         let compacted = try self.journal(directory).load()
         #expect(compacted.state == machine.state)
         #expect(compacted.events.map(\.seq) == Array(1...120))
+    }
+
+    /// A compaction does not hold up the appends: while its snapshot is synced, records go on
+    /// being written and answered, and the compacted journal ends with every one of them.
+    @Test func appendsGoOnWhileACompactionRunsAndNoneIsLost() async throws {
+        let directory = try temporaryDirectory("journal")
+        let faults = FaultyFileSystem()
+        let journal = journal(directory, faults)
+        var machine = QueueMachine(state: try journal.load().state ?? QueueState(swapInterval: 3600))
+        faults.holdFirstCompaction(until: 5)
+        for index in 0..<80 {
+            let events = machine.publish(publish(index), now: at(index)).events
+            try await journal.append(JournalRecord(events: events, state: machine.state))
+        }
+        await journal.compactionFinished()
+        #expect(faults.compactionHeldWhileAppending == true, "five appends were written while the compaction's sync waited")
+        #expect(faults.renames >= 1)
+        let reloaded = try self.journal(directory).load()
+        #expect(reloaded.state == machine.state, "the records appended during the compaction were copied after its snapshot")
+        #expect(reloaded.events.map(\.seq) == Array(1...160))
     }
 
     /// The engine's view of the same defect: before the fix the command whose commit ran the
@@ -65,13 +87,15 @@ import TestSupport
         let directory = try temporaryDirectory("engine")
         let faults = FaultyFileSystem()
         faults.arm(.writeCompacted, errno: ENOSPC)
+        let faulty = journal(directory, faults)
         let engine = try QueueEngine(
-            journal: journal(directory, faults), clock: SystemQueueClock(), rules: QueueRules(leadGrace: 0, waitingGrace: 0), swapInterval: 3600,
+            journal: faulty, clock: SystemQueueClock(), rules: QueueRules(leadGrace: 0, waitingGrace: 0), swapInterval: 3600,
             forwardTargets: [], kicks: nil, logger: logger
         )
         var refused = 0
         for index in 0..<30 {
             do { _ = try await engine.publish(publish(index)) } catch { refused += 1 }
+            await faulty.compactionFinished()
         }
         #expect(refused == 0)
         #expect(faults.failures(.writeCompacted) >= 1)
@@ -101,6 +125,7 @@ import TestSupport
             do {
                 try await journal.append(JournalRecord(events: events, state: machine.state))
                 acknowledged = machine.state
+                await journal.compactionFinished()
             } catch {
                 #expect(error is JournalError)
                 refused += 1

@@ -4,13 +4,16 @@ import Synchronization
 
 /// The gateway's copy of AccountService's publisher directory (`StreamKeyDirectory`), kept by
 /// `KeyDirectoryFollower`: a publish is answered from it without a hop while it is fresh — while
-/// AccountService confirmed it within `freshFor`. A copy that is not fresh answers nothing and the
-/// key goes to AccountService as before, so a gateway cut off from AccountService still fails closed.
+/// AccountService confirmed it within `freshFor` and the poll since has not failed. A copy that is
+/// not fresh answers nothing and the key goes to AccountService as before, so a gateway cut off
+/// from AccountService still fails closed: at once when the connection breaks, within `freshFor`
+/// when AccountService just stops answering.
 final class KeyDirectory: Sendable {
     private struct Held {
         var version: String
         var publishers: [String: VerifiedPublisher]
-        var confirmed: ContinuousClock.Instant
+        /// Nil once a poll failed: not used until AccountService confirms it again.
+        var confirmed: ContinuousClock.Instant?
     }
 
     private let held = Mutex<Held?>(nil)
@@ -33,7 +36,7 @@ final class KeyDirectory: Sendable {
 
     func answer(forDigest digest: String, now: ContinuousClock.Instant = .now) -> Answer {
         held.withLock { held in
-            guard let held, now - held.confirmed <= freshFor else { return .notFresh }
+            guard let held, let confirmed = held.confirmed, now - confirmed <= freshFor else { return .notFresh }
             return held.publishers[digest].map(Answer.publisher) ?? .unknown
         }
     }
@@ -49,6 +52,11 @@ final class KeyDirectory: Sendable {
     /// AccountService said the held version is still the directory.
     func confirm(at now: ContinuousClock.Instant = .now) {
         held.withLock { $0?.confirmed = now }
+    }
+
+    /// A poll failed: whatever happens to the directory now would not reach this copy.
+    func lapse() {
+        held.withLock { $0?.confirmed = nil }
     }
 }
 

@@ -36,6 +36,7 @@ struct KeyDirectoryFollower: Service {
                     }
                     failures = 0
                 } catch {
+                    directory.lapse()
                     if failures == 0 {
                         logger.warning("key directory not followed: each publish asks AccountService until it is", metadata: ["account_service": "\(peer.baseURL)", "error": "\(error)"])
                     }

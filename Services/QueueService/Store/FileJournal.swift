@@ -16,10 +16,18 @@ import Shared
 /// compaction that fails before its rename is logged and tried again once the file has grown
 /// further. After the rename the old descriptor names an unlinked file, so a failure from there
 /// on (the directory sync) stops the process rather than acknowledge writes a restart would not read.
+///
+/// Appends do not wait for a compaction: the snapshot (state and up to `retainedEvents` events, a
+/// few megabytes) is encoded, written and synced beside the journal while appends go on; only
+/// the records appended meanwhile are copied after it, the rename and the directory sync happen
+/// under the write lock. Done inline, the rewrite stalled every commit behind it for 100 ms and
+/// more (the churn benchmark's p99).
 final class FileJournal: QueueJournal, @unchecked Sendable {
     let path: String
     private let directory: String
     private let encoder: JSONEncoder
+    /// The compaction's own, since it encodes beside the appends.
+    private let compactionEncoder: JSONEncoder
     private let decoder: JSONDecoder
     private let compactionThreshold: Int
     private let logger: Logger
@@ -37,6 +45,8 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
     private var nextCompaction: Int
     /// Why the journal stopped taking appends (only ever set where `stop` returns, i.e. in tests).
     private var stopped: String?
+    /// The compaction in progress, if any: at most one at a time.
+    private var compaction: Task<Void, Never>?
 
     /// - Parameters:
     ///   - fileSystem: the system calls, real by default; tests inject faults.
@@ -56,6 +66,8 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
         self.stop = stop
         encoder = JSONCoding.makeEncoder(sorted: false)
         encoder.userInfo[.streamNameSealer] = sealer
+        compactionEncoder = JSONCoding.makeEncoder(sorted: false)
+        compactionEncoder.userInfo[.streamNameSealer] = sealer
         decoder = JSONCoding.makeDecoder()
         decoder.userInfo[.streamNameSealer] = sealer
     }
@@ -119,10 +131,21 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
                 try write(line, at: durableLength, to: descriptor)
                 durableLength += line.count
                 remember(record.events)
-                if durableLength > nextCompaction {
-                    compactAfterAcknowledgedWrite(state: record.state)
+                if durableLength > nextCompaction, compaction == nil {
+                    let snapshot = Snapshot(state: record.state, events: Array(recentEvents.events), length: durableLength)
+                    compaction = Task.detached { [self] in
+                        try? await NIOThreadPool.singleton.runIfActive { self.compact(snapshot) }
+                        writeLock.withLock { compaction = nil }
+                    }
                 }
             }
+        }
+    }
+
+    /// Returns once no compaction is in progress (tests, which then look at the files).
+    func compactionFinished() async {
+        while let running = writeLock.withLock({ compaction }) {
+            await running.value
         }
     }
 
@@ -151,43 +174,69 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
         syncTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
     }
 
-    /// Rewrites the journal as one record. The record just appended is already durable and
-    /// answered for, so nothing here may throw into that append.
-    private func compactAfterAcknowledgedWrite(state: QueueState) {
+    /// What a compaction writes: the state and recent events as of the append that started it,
+    /// and how long the journal was then.
+    private struct Snapshot {
+        var state: QueueState
+        var events: [QueueEvent]
+        var length: Int
+    }
+
+    /// Rewrites the journal as one record, followed by the records appended since the snapshot.
+    /// Every record in the old file is already durable and answered for, so nothing here may
+    /// throw into an append.
+    private func compact(_ snapshot: Snapshot) {
         let temporary = path + ".compacting"
-        let compacted: (fd: Int32, length: Int)
+        var compacted: (fd: Int32, length: Int)
         do {
-            compacted = try writeCompacted(state: state, to: temporary)
+            compacted = try writeCompacted(snapshot, to: temporary)
         } catch {
-            postponeCompaction(after: error)
+            writeLock.withLock { postponeCompaction(after: error) }
             return
         }
-        guard fileSystem.rename(temporary, path) == 0 else {
-            let failure = errno
-            _ = fileSystem.close(compacted.fd)
-            postponeCompaction(after: JournalError.io(path: path, operation: "rename", errno: failure))
-            return
+        writeLock.withLock {
+            if stopped != nil {
+                _ = fileSystem.close(compacted.fd)
+                return
+            }
+            do {
+                let since = try read(from: snapshot.length, to: durableLength)
+                if !since.isEmpty {
+                    try write(since, at: compacted.length, to: compacted.fd)
+                    compacted.length += since.count
+                }
+            } catch {
+                _ = fileSystem.close(compacted.fd)
+                postponeCompaction(after: error)
+                return
+            }
+            guard fileSystem.rename(temporary, path) == 0 else {
+                let failure = errno
+                _ = fileSystem.close(compacted.fd)
+                postponeCompaction(after: JournalError.io(path: path, operation: "rename", errno: failure))
+                return
+            }
+            // `path` now names the compacted file, but only a synced directory keeps it so across a
+            // crash — until then a restart could read the old file, which later appends would miss.
+            do {
+                try syncDirectory()
+            } catch {
+                _ = fileSystem.close(compacted.fd)
+                failStop("the compacted queue journal replaced the old one but the directory could not be synced (\(error)); stopping rather than acknowledge writes a restart might not read")
+                return
+            }
+            _ = fileSystem.close(descriptor)
+            descriptor = compacted.fd
+            durableLength = compacted.length
+            nextCompaction = max(compactionThreshold, 4 * compacted.length)
+            logger.info("queue journal compacted", metadata: ["bytes": "\(compacted.length)", "events_kept": "\(recentEvents.count)"])
         }
-        // `path` now names the compacted file, but only a synced directory keeps it so across a
-        // crash — until then a restart could read the old file, which later appends would miss.
-        do {
-            try syncDirectory()
-        } catch {
-            _ = fileSystem.close(compacted.fd)
-            failStop("the compacted queue journal replaced the old one but the directory could not be synced (\(error)); stopping rather than acknowledge writes a restart might not read")
-            return
-        }
-        _ = fileSystem.close(descriptor)
-        descriptor = compacted.fd
-        durableLength = compacted.length
-        nextCompaction = max(compactionThreshold, 4 * compacted.length)
-        logger.info("queue journal compacted", metadata: ["bytes": "\(compacted.length)", "events_kept": "\(recentEvents.count)"])
     }
 
     /// The compacted journal, written and synced under `temporary`; its descriptor stays open
     /// for the appends after the rename, so nothing needs reopening once the old file is gone.
-    private func writeCompacted(state: QueueState, to temporary: String) throws -> (fd: Int32, length: Int) {
-        let line = try Self.line(for: encoder.encode(JournalRecord(events: Array(recentEvents.events), state: state)))
+    private func writeCompacted(_ snapshot: Snapshot, to temporary: String) throws -> (fd: Int32, length: Int) {
+        let line = try Self.line(for: compactionEncoder.encode(JournalRecord(events: snapshot.events, state: snapshot.state)))
         let fd = fileSystem.open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw JournalError.io(path: temporary, operation: "open", errno: errno) }
         do {
@@ -228,6 +277,22 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
     }
 
     // MARK: - Format
+
+    /// The journal's bytes in `start..<end`.
+    private func read(from start: Int, to end: Int) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: end - start)
+        var done = 0
+        while done < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { fileSystem.pread(descriptor, $0.baseAddress! + done, $0.count - done, off_t(start + done)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw JournalError.io(path: path, operation: "read", errno: errno)
+            }
+            guard count > 0 else { throw JournalError.io(path: path, operation: "read", errno: EIO) }
+            done += count
+        }
+        return bytes
+    }
 
     private func readAll() throws -> [UInt8] {
         var bytes: [UInt8] = []
