@@ -8,6 +8,7 @@
 #   DURATION=20s scripts/bench/hooks.sh
 #   SCENARIOS=b scripts/bench/hooks.sh   # some of a b c d (the limit always runs)
 #   BENCH_LOGS=/tmp/logs scripts/bench/hooks.sh   # keep the services' logs
+#   PROFILE=QueueService SCENARIOS=b scripts/bench/hooks.sh   # perf samples of one service per scenario
 #
 # Needs `swift build -c release`, wrk and nginx (Debian's); everything listens on loopback.
 set -euo pipefail
@@ -47,9 +48,9 @@ nginx -p "$BENCH_DIR/nginx" -c "$BENCH_DIR/nginx/nginx.conf" -g 'daemon off;' &
 nginx_pid=$!
 until curl -s -o /dev/null "http://127.0.0.1:18190/"; do sleep 0.01; done
 
-start_service AccountService 18187
-start_service QueueService 18186
-ACCOUNT_SERVICE_URL=http://127.0.0.1:18187 QUEUE_SERVICE_URL=http://127.0.0.1:18186 start_service HookGateway 18185
+start_service AccountService 18187; pid_AccountService=$LAST_PID
+start_service QueueService 18186; pid_QueueService=$LAST_PID
+ACCOUNT_SERVICE_URL=http://127.0.0.1:18187 QUEUE_SERVICE_URL=http://127.0.0.1:18186 start_service HookGateway 18185; pid_HookGateway=$LAST_PID
 HOOKS="http://127.0.0.1:18185/srs/hooks?secret=$HOOK_SECRET"
 
 # 16 DJs for the churn (one per connection), and one on air for on_forward.
@@ -118,7 +119,22 @@ run() { # run LABEL CONNECTIONS URL SCRIPT [BODY]
     local label=$1 connections=$2 url=$3 script=$4 body=${5:-}
     local threads=2
     [ "$connections" = 1 ] && threads=1
+    local recorder=
+    if [ -n "${PROFILE:-}" ] && [[ $label != limit-* ]]; then
+        local pid_var="pid_$PROFILE"
+        perf record -e cpu-clock -F 499 -g -p "${!pid_var}" -o "$BENCH_DIR/$label.perf" -- sleep "${DURATION%s}" >/dev/null 2>&1 &
+        recorder=$!
+    fi
     BODY=$body wrk -t"$threads" -c"$connections" -d"$DURATION" --latency -s "$script" "$url" >"$BENCH_DIR/$label.out" 2>&1
+    if [ -n "$recorder" ]; then
+        wait "$recorder" || true
+        {
+            echo "==> $PROFILE during $label, by own share"
+            perf report -i "$BENCH_DIR/$label.perf" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep '%' | grep -v '^#' | sed -n 1,30p | cut -c1-160
+            echo "==> $PROFILE during $label, by inclusive share"
+            perf report -i "$BENCH_DIR/$label.perf" --children --sort symbol --stdio -g none 2>/dev/null | grep '%' | grep -v '^#' | sed -n 1,80p | cut -c1-160
+        } >&2
+    fi
     python3 - "$label" "$BENCH_DIR/$label.out" >>"$results" <<'PY'
 import re, sys
 label, path = sys.argv[1], sys.argv[2]
