@@ -35,12 +35,37 @@ import TestSupport
         #expect(reloaded.events.map(\.seq) == Array(1...10))
     }
 
+    /// Journals written before the keys kept their Swift names had them in snake case: they load.
+    @Test func aJournalWithSnakeCaseKeysStillLoads() async throws {
+        let directory = try temporaryDirectory("journal")
+        var machine = QueueMachine(state: QueueState(swapInterval: 3600))
+        var lines: [UInt8] = []
+        let snakeCase = JSONCoding.makeEncoder(sorted: false)
+        snakeCase.userInfo[.streamNameSealer] = sealer
+        for index in 0..<3 {
+            let request = PublishRequest(clientId: "client\(index)", userId: UUID(), djName: "DJ \(index)", app: "live", stream: "SECRETKEY\(index)")
+            let events = machine.publish(request, now: Date(timeIntervalSince1970: 1_800_000_000 + Double(index))).events
+            lines += FileJournal.line(for: try snakeCase.encode(JournalRecord(events: events, state: machine.state)))
+        }
+        #expect(String(decoding: lines, as: UTF8.self).contains("sealed_stream"), "written the old way")
+        try Data(lines).write(to: directory.appendingPathComponent("queue.journal"))
+        let loaded = try journal(directory).load()
+        #expect(loaded.state == machine.state)
+        #expect(loaded.events.map(\.seq) == Array(1...6))
+        // And appended to the new way, it loads as one journal.
+        let events = machine.publish(PublishRequest(clientId: "client9", userId: UUID(), djName: "DJ 9", app: "live", stream: "SECRETKEY9"), now: Date(timeIntervalSince1970: 1_800_000_100)).events
+        let reopened = journal(directory)
+        _ = try reopened.load()
+        try await reopened.append(JournalRecord(events: events, state: machine.state))
+        #expect(try journal(directory).load().state == machine.state)
+    }
+
     @Test func streamKeysNeverReachTheDiskInPlaintext() async throws {
         let directory = try temporaryDirectory("journal")
         _ = try await write(3, to: journal(directory))
         let bytes = try String(contentsOf: directory.appendingPathComponent("queue.journal"), encoding: .utf8)
         #expect(!bytes.contains("SECRETKEY"))
-        #expect(bytes.contains("sealed_stream"))
+        #expect(bytes.contains("sealedStream"))
         let mode = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("queue.journal").path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
