@@ -84,8 +84,9 @@ actor QueueEngine: Service {
     // MARK: - Commands
 
     func publish(_ request: PublishRequest) async throws -> PublishReply {
-        var (reply, events) = machine.publish(request, now: clock.now())
+        let (decided, events) = machine.publish(request, now: clock.now())
         try await commit(events)
+        var reply = decided
         if reply.decision == .lead { reply.forwardTargets = forwardTargets }
         Counter(label: "queue_publish_total", dimensions: [("decision", reply.decision.rawValue)]).increment()
         return reply
