@@ -35,16 +35,7 @@ public final class Wakeup: Sendable {
             return state.signalled
         }
         if pending { return true }
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.signalled() }
-            group.addTask {
-                try? await clock.sleep(for: limit)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        return await firstWithin(limit, clock: clock) { await self.signalled() } ?? false
     }
 
     /// Waits for a signal with no time limit; false if the task was cancelled first.

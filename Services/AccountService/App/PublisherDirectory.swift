@@ -43,7 +43,7 @@ actor PublisherDirectory {
         defer { watchers[watcher]?.seen = .now }
         let held = try await latest()
         if held.version != version { return held }
-        if await Self.first(of: changed, within: wait) != nil, let current, current.version != version {
+        if await firstWithin(wait, { await changed.first { _ in true } }) != nil, let current, current.version != version {
             return current
         }
         let reread = try await rebuild()
@@ -60,7 +60,7 @@ actor PublisherDirectory {
             let held = holdings.subscribe()
             if everyWatcherHolds(directory.version) { return }
             let remaining = deadline - .now
-            guard remaining > .zero, await Self.first(of: held, within: remaining) != nil else { return }
+            guard remaining > .zero, await firstWithin(remaining, { await held.first { _ in true } }) != nil else { return }
         }
     }
 
@@ -102,22 +102,5 @@ actor PublisherDirectory {
             hash.update(data: Data(line.utf8))
         }
         return StreamKeyDirectory(version: Array(hash.finalize()).prefix(16).hexString, publishers: sorted)
-    }
-
-    /// The first value `stream` gives within `limit`, or nil.
-    private static func first<Value: Sendable>(of stream: AsyncStream<Value>, within limit: Duration) async -> Value? {
-        await withTaskGroup(of: Value?.self) { group in
-            group.addTask {
-                for await value in stream { return value }
-                return nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
     }
 }

@@ -43,12 +43,7 @@ actor EventFeed {
             // A graceful shutdown closes the feed, so waiting polls and streams let the server stop
             // (it waits for open requests before anything else shuts down).
             await withGracefulShutdownHandler {
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { await self.waitForEvent(after: seq) }
-                    group.addTask { [clock] in try? await clock.sleep(for: wait) }
-                    await group.next()
-                    group.cancelAll()
-                }
+                _ = await firstWithin(wait, clock: clock) { await self.waitForEvent(after: seq) }
             } onGracefulShutdown: {
                 Task { await self.close() }
             }
