@@ -40,8 +40,8 @@ func buildApplication(_ config: HookGatewayConfig) async throws -> some Applicat
     let orphans = children.endOrphans()
     if orphans > 0 { logger.notice("ended the ffmpeg children an earlier run left behind", metadata: ["count": "\(orphans)"]) }
     let recording = try await RecordingSide(config, programme: programme, children: children, http: http, logger: logger)
-    let keyDirectory = KeyDirectory(freshFor: KeyDirectoryFollower.freshness(waitSeconds: KeyDirectoryFollower.waitSeconds))
-    let keyFollower = KeyDirectoryFollower(replicas: accounts.client.replicas, directory: keyDirectory, waitSeconds: KeyDirectoryFollower.waitSeconds, logger: logger)
+    let keyDirectory = KeyDirectory(freshFor: KeyDirectoryFollower.freshness)
+    let keyFollower = KeyDirectoryFollower(replicas: accounts.client.replicas, directory: keyDirectory, logger: logger)
     var gatekeeper = Gatekeeper(
         policy: PublishPolicy(ingestApp: config.ingestApp, relaySecret: config.relaySecret, programmeApp: config.outputApp, programmeKey: config.programmeKey),
         accounts: DirectoryFirstOwners(directory: keyDirectory, digest: StreamKeyDigest(secret: config.jwtSecret), accounts: accounts), queue: queue, sessions: queue, closes: closes, programme: programme

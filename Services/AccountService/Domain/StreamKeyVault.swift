@@ -11,7 +11,6 @@ struct StreamKeyVault: Sendable {
     let digest: StreamKeyDigest
     private let sealingKey: SymmetricKey
     static let randomBytes = 24
-    static let maximumLength = StreamKeyDigest.maximumKeyLength
 
     init(secret: Secret) {
         digest = StreamKeyDigest(secret: secret)

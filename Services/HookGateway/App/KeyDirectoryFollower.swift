@@ -9,7 +9,6 @@ import Shared
 struct KeyDirectoryFollower: Service {
     let replicas: [PeerClient]
     let directory: KeyDirectory
-    let waitSeconds: Int
     let logger: Logger
     /// Short, so a write on another AccountService replica reaches the copy within seconds (the
     /// replica reads the store again as each poll ends), and a frozen replica is noticed soon.
@@ -19,9 +18,7 @@ struct KeyDirectoryFollower: Service {
     var backoff = Backoff(base: .milliseconds(100), cap: .seconds(5))
 
     /// A copy confirmed by a poll that waited `waitSeconds` stays fresh a little past the next one.
-    static func freshness(waitSeconds: Int) -> Duration {
-        .seconds(waitSeconds) + .seconds(2)
-    }
+    static let freshness = Duration.seconds(waitSeconds + 2)
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -49,8 +46,8 @@ struct KeyDirectoryFollower: Service {
     }
 
     private func poll(_ peer: PeerClient) async throws {
-        let path = StreamKeyDirectory.query(after: directory.version, waitSeconds: waitSeconds, watcher: watcher)
-        let reply = try await peer.get(path, timeout: .seconds(waitSeconds) + .seconds(2))
+        let path = StreamKeyDirectory.query(after: directory.version, waitSeconds: Self.waitSeconds, watcher: watcher)
+        let reply = try await peer.get(path, timeout: Self.freshness)
         switch reply.status {
         case 200: directory.replace(with: try reply.decode(StreamKeyDirectory.self))
         case 304: directory.confirm()
