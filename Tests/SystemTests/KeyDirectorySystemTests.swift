@@ -107,6 +107,32 @@ import TestSupport
         }
     }
 
+    /// A rolling restart of AccountService must not wait out the gateways' long polls: a SIGTERM
+    /// answers an open poll at once (unchanged, 304) and the process exits, long before the
+    /// poll's 10 s wait would have ended.
+    @Test func aSigtermAnswersAnOpenDirectoryPollAtOnce() async throws {
+        let system = try await RunningSystem.start()
+        try await system.run { system in
+            let auth = ["Authorization": "Bearer \(TestSecrets.internalToken)"]
+            let directory = "\(system.accounts.baseURL)/internal/v1/stream-keys/directory"
+            let current = try await TestHTTP().get("\(directory)?wait=0", headers: auth)
+            let version = try #require(try current.json()["version"] as? String)
+            let poll = Task {
+                try await TestHTTP().send(.GET, "\(directory)?after=\(version)&wait=10&watcher=test", headers: auth, timeout: .seconds(30))
+            }
+            // Open: the gateway's own poll, this one, and the scrape asking.
+            try await system.waitUntil("the poll is waiting", timeout: .seconds(10)) {
+                try await Self.metric(#"http_server_active_requests{http_request_method="GET"}"#, of: system.accounts) ?? 0 >= 3
+            }
+            let started = ContinuousClock.now
+            #expect(await system.accounts.stop(), "AccountService stopped gracefully")
+            let answered = try await poll.value
+            let took = ContinuousClock.now - started
+            #expect(answered.status == 304, "the poll was answered, unchanged: \(answered.status)")
+            #expect(took < .seconds(8), "and before its 10 s wait was out: \(took)")
+        }
+    }
+
     /// Refused for its key — not by the queue, which also answers 403 (e.g. a DJ already publishing).
     static func refusedAsUnknown(_ reply: TestHTTP.Reply) -> Bool {
         reply.status == 403 && reply.body.contains("unknown stream key")

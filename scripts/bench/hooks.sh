@@ -114,6 +114,12 @@ LUA
 } >"$BENCH_DIR/churn.lua"
 
 results="$BENCH_DIR/results"
+# CPU time (user + system, in clock ticks) each service has used so far, in start order.
+cpu_ticks() {
+    local pid ticks=()
+    for pid in "${bench_pids[@]}"; do ticks+=("$(awk '{print $14 + $15}' "/proc/$pid/stat")"); done
+    (IFS=,; echo "${ticks[*]}")
+}
 : >"$results"
 run() { # run LABEL CONNECTIONS URL SCRIPT [BODY]
     local label=$1 connections=$2 url=$3 script=$4 body=${5:-}
@@ -125,7 +131,10 @@ run() { # run LABEL CONNECTIONS URL SCRIPT [BODY]
         perf record -e cpu-clock -F 499 -g -p "${!pid_var}" -o "$BENCH_DIR/$label.perf" -- sleep "${DURATION%s}" >/dev/null 2>&1 &
         recorder=$!
     fi
+    local before
+    before=$(cpu_ticks)
     BODY=$body wrk -t"$threads" -c"$connections" -d"$DURATION" --latency -s "$script" "$url" >"$BENCH_DIR/$label.out" 2>&1
+    echo "$label $before $(cpu_ticks)" >>"$BENCH_DIR/cpu"
     if [ -n "$recorder" ]; then
         wait "$recorder" || true
         {
@@ -150,7 +159,8 @@ rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 p50 = ms(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1))
 p99 = ms(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1))
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"{label} {rps:.0f} {p50:.3f} {p99:.3f} {errors.group(1) if errors else 0}")
+total = int(re.search(r"(\d+) requests in", text).group(1))
+print(f"{label} {rps:.0f} {p50:.3f} {p99:.3f} {errors.group(1) if errors else 0} {total}")
 PY
 }
 
@@ -167,7 +177,7 @@ wanted d && run d 1 "$HOOKS" "$BENCH_DIR/body.lua" "$BENCH_DIR/unknown.json"
 rss=0
 for pid in "${bench_pids[@]}"; do rss=$((rss + $(rss_kib "$pid"))); done
 
-python3 - "$results" "$rss" <<'PY'
+python3 - "$results" "$rss" "$BENCH_DIR/cpu" "$(getconf CLK_TCK)" <<'PY'
 import sys
 rows = {line.split()[0]: line.split()[1:] for line in open(sys.argv[1])}
 limit16, limit1 = rows["limit-16"], rows["limit-1"]
@@ -182,8 +192,19 @@ print(f"|---|---|---|---|---|---|")
 print(f"| bare nginx, 16 connections (limit) | {float(limit16[0]):,.0f} | {float(limit16[1]):.3f} | {float(limit16[2]):.3f} | 1 | 1 |")
 print(f"| bare nginx, 1 connection (limit) | {float(limit1[0]):,.0f} | {float(limit1[1]):.3f} | {float(limit1[2]):.3f} | 1 | 1 |")
 for key in (k for k in "abcd" if k in rows):
-    rps, p50, p99, non2xx = rows[key]
+    rps, p50, p99, non2xx, _ = rows[key]
     limit = limit1 if key == "d" else limit16
     print(f"| {names[key]} | {float(rps):,.0f} | {float(p50):.3f} | {float(p99):.3f} | {float(rps) / float(limit[0]):.1%} | {float(p50) / float(limit[1]):.1f} × |")
 print(f"\nidle-after RSS of the three services: {int(sys.argv[2]) / 1024:.0f} MiB")
+# Where the time went, by process: CPU used during the scenario over the requests it answered.
+tick_ms = 1000 / int(sys.argv[4])
+print("\n| CPU ms per request | AccountService | QueueService | HookGateway |")
+print("|---|---|---|---|")
+for line in open(sys.argv[3]):
+    label, before, after = line.split()
+    if label not in rows or label.startswith("limit"):
+        continue
+    requests = int(rows[label][4])
+    used = [(int(b) - int(a)) * tick_ms / requests for a, b in zip(before.split(","), after.split(","))]
+    print(f"| {label} | " + " | ".join(f"{ms:.3f}" for ms in used) + " |")
 PY

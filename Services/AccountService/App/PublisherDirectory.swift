@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ServiceLifecycle
 import Shared
 
 /// The publisher directory HookGateway keeps a copy of (`StreamKeyDirectory`): every active
@@ -19,6 +20,8 @@ actor PublisherDirectory {
     private var watchers: [String: Watcher] = [:]
     private let changes = ChangeSignal<String>()
     private let holdings = ChangeSignal<String>()
+    /// Set at graceful shutdown: polls answer at once, so the server is not held for their wait.
+    private var isClosed = false
 
     private struct Watcher {
         var holds: String?
@@ -36,18 +39,32 @@ actor PublisherDirectory {
 
     /// The directory once it is not `version`: at once when it already differs, else when a write
     /// changes it or, after `wait`, when the store (perhaps written by another replica) does;
-    /// nil when it is still `version` then.
+    /// nil when it is still `version` then. A graceful shutdown ends the wait: the server waits
+    /// for open requests before it stops, and a rolling restart should not wait out every poll.
     func next(after version: String?, wait: Duration, watcher: String) async throws -> StreamKeyDirectory? {
         let changed = changes.subscribe()
         noteHolding(version, by: watcher)
         defer { watchers[watcher]?.seen = .now }
         let held = try await latest()
         if held.version != version { return held }
-        if await firstWithin(wait, { await changed.first { _ in true } }) != nil, let current, current.version != version {
+        if isClosed { return nil }
+        let woken = await withGracefulShutdownHandler {
+            await firstWithin(wait, { await changed.first { _ in true } })
+        } onGracefulShutdown: {
+            Task { await self.close() }
+        }
+        if woken != nil, let current, current.version != version {
             return current
         }
+        if isClosed { return nil }
         let reread = try await rebuild()
         return reread.version == version ? nil : reread
+    }
+
+    /// Ends every waiting poll and answers later ones at once.
+    private func close() {
+        isClosed = true
+        changes.send(current?.version ?? "")
     }
 
     /// After a write that may change the directory: rebuilt, announced, and held by the watchers.

@@ -7,7 +7,9 @@ import NIOPosix
 import Shared
 
 /// The queue journal as an append-only file of checksummed lines, `<hash16> <json>\n`, one per
-/// group commit. Every append is written and `fdatasync`ed before it returns. At start the last
+/// group commit: its events and what changed in the state (`StoredRecord`), the whole state only
+/// in the first record, a compaction's, or where the change cannot be said more briefly.
+/// Every append is written and `fdatasync`ed before it returns. At start the last
 /// line may be torn by a crash mid-write — it was never acknowledged, so it is cut off with a loud
 /// log line; damage anywhere else refuses the start. When the file grows past a threshold it is
 /// rewritten as one record (state + recent events) via temp file, fsync and rename.
@@ -40,6 +42,8 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
     // Guarded by writeLock.
     private var descriptor: Int32 = -1
     private var durableLength = 0
+    /// The state after the last record: what the next one's change is from.
+    private var durableState: QueueState?
     private var recentEvents: RecentEvents
     /// Grows with the state, so a large queue is not rewritten on every append.
     private var nextCompaction: Int
@@ -107,15 +111,15 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
                     if isLast { break }
                     throw JournalError.corrupted(path: path, line: line, reason: "checksum mismatch")
                 }
-                let record: JournalRecord
+                let record: StoredRecord
                 do {
-                    record = try decoder.decode(JournalRecord.self, from: json)
+                    record = try decoder.decode(StoredRecord.self, from: json)
+                    state = try record.state(after: state)
                 } catch let error as JournalError {
                     throw error
                 } catch {
                     throw JournalError.corrupted(path: path, line: line, reason: "unreadable record: \(error)")
                 }
-                state = record.state
                 remember(record.events)
                 offset = newline + 1
             }
@@ -128,17 +132,20 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
                 guard fileSystem.fsync(descriptor) == 0 else { throw JournalError.io(path: path, operation: "fsync", errno: errno) }
             }
             durableLength = offset
+            durableState = state
             return JournalContents(state: state, events: Array(recentEvents.events))
         }
     }
 
     func append(_ record: JournalRecord) async throws {
-        let line = try Self.line(for: encoder.encode(record))
         try await NIOThreadPool.singleton.runIfActive { [self] in
             try writeLock.withLock {
                 if let stopped { throw JournalError.stopped(stopped) }
+                // Under the lock: the change is from the record before, so the two may not cross.
+                let line = try Self.line(for: encoder.encode(StoredRecord(record, after: durableState)))
                 try write(line, at: durableLength, to: descriptor)
                 durableLength += line.count
+                durableState = record.state
                 remember(record.events)
                 if durableLength > nextCompaction, compaction == nil {
                     let snapshot = Snapshot(state: record.state, events: Array(recentEvents.events), length: durableLength)
@@ -191,7 +198,8 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
         var length: Int
     }
 
-    /// Rewrites the journal as one record, followed by the records appended since the snapshot.
+    /// Rewrites the journal as one record, followed by the records appended since the snapshot —
+    /// changes from the snapshot's state, which is the state after the record it was taken at.
     /// Every record in the old file is already durable and answered for, so nothing here may
     /// throw into an append.
     private func compact(_ snapshot: Snapshot) {
@@ -245,7 +253,7 @@ final class FileJournal: QueueJournal, @unchecked Sendable {
     /// The compacted journal, written and synced under `temporary`; its descriptor stays open
     /// for the appends after the rename, so nothing needs reopening once the old file is gone.
     private func writeCompacted(_ snapshot: Snapshot, to temporary: String) throws -> (fd: Int32, length: Int) {
-        let line = try Self.line(for: compactionEncoder.encode(JournalRecord(events: snapshot.events, state: snapshot.state)))
+        let line = try Self.line(for: compactionEncoder.encode(StoredRecord(events: snapshot.events, state: snapshot.state)))
         let fd = fileSystem.open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw JournalError.io(path: temporary, operation: "open", errno: errno) }
         do {
