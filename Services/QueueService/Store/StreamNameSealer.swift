@@ -1,16 +1,11 @@
 import Crypto
 import Foundation
 import Shared
-import Synchronization
 
 /// Stream names are stream keys, and no file at rest may show one: the journal keeps them
 /// AES-GCM sealed under a key derived from `JWT_SECRET`, bound to the session's client id.
 struct StreamNameSealer: Sendable {
     private let key: SymmetricKey
-    /// Each commit writes the whole state, so an open session would be sealed anew on every
-    /// commit (4 % of QueueService's time under publish churn): its sealed name is kept instead.
-    /// Any sealing opens to the same name, and the names are in memory anyway, in the state.
-    private let sealed = SealedNames()
 
     init(secret: Secret) {
         key = HKDF<SHA256>.deriveKey(
@@ -22,12 +17,9 @@ struct StreamNameSealer: Sendable {
     }
 
     func seal(_ stream: String, clientId: String) throws -> String {
-        if let known = sealed.name(stream: stream, clientId: clientId) { return known }
         let box = try AES.GCM.seal(Data(stream.utf8), using: key, authenticating: Data(clientId.utf8))
         guard let combined = box.combined else { throw JournalError.sealing("AES-GCM produced no combined form") }
-        let name = combined.base64EncodedString()
-        sealed.keep(name, stream: stream, clientId: clientId)
-        return name
+        return combined.base64EncodedString()
     }
 
     func open(_ sealed: String, clientId: String) throws -> String {
@@ -35,28 +27,6 @@ struct StreamNameSealer: Sendable {
         let box = try AES.GCM.SealedBox(combined: data)
         let plain = try AES.GCM.open(box, using: key, authenticating: Data(clientId.utf8))
         return String(decoding: plain, as: UTF8.self)
-    }
-}
-
-/// Sealed names by session, bounded: past `capacity` it starts again (open sessions are few).
-private final class SealedNames: Sendable {
-    private struct Session: Hashable {
-        var stream: String
-        var clientId: String
-    }
-
-    private let names = Mutex<[Session: String]>([:])
-    static let capacity = 4096
-
-    func name(stream: String, clientId: String) -> String? {
-        names.withLock { $0[Session(stream: stream, clientId: clientId)] }
-    }
-
-    func keep(_ name: String, stream: String, clientId: String) {
-        names.withLock { names in
-            if names.count >= Self.capacity { names.removeAll(keepingCapacity: true) }
-            names[Session(stream: stream, clientId: clientId)] = name
-        }
     }
 }
 
