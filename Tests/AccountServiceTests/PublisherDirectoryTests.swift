@@ -99,6 +99,32 @@ import TestSupport
         }
     }
 
+    /// Under concurrent writes the version moves on before the watcher polls again: a watcher
+    /// holding a later version than a write's holds that write too, so the write returns — it
+    /// used to wait out the whole settle limit and then answer unheld.
+    @Test(.timeLimit(.minutes(1))) func aWatcherHoldingALaterVersionHoldsTheEarlierWrite() async throws {
+        try await StoreBackend.sqlite.withStore { raw in
+            let directory = PublisherDirectory(store: raw, publicURL: Self.publicURL, settleLimit: .seconds(600))
+            let store = DirectoryAnnouncingStore(base: raw, directory: directory)
+            let first = try #require(try await directory.next(after: nil, wait: .zero, watcher: "gateway"))
+            let earlier = Task { try await store.create(try user("Alpha").0) }
+            // The watcher is answered with the first write's directory, then a second write lands
+            // before it polls again, and it polls naming only the second's version.
+            _ = try #require(try await directory.next(after: first.version, wait: .seconds(600), watcher: "gateway"))
+            let later = Task { try await store.create(try user("Bravo").0) }
+            // Naming the first version until the directory has both, so it never names Alpha's.
+            var latest: StreamKeyDirectory
+            repeat {
+                try await Task.sleep(for: .milliseconds(10))
+                latest = try #require(try await directory.next(after: first.version, wait: .zero, watcher: "gateway"))
+            } while latest.publishers.count < 2
+            let holding = Task { try await directory.next(after: latest.version, wait: .seconds(600), watcher: "gateway") }
+            try await earlier.value
+            try await later.value
+            holding.cancel()
+        }
+    }
+
     /// A watcher that stopped polling (a gateway gone) is not waited for.
     @Test(.timeLimit(.minutes(1))) func aWatcherThatStoppedPollingIsNotWaitedFor() async throws {
         try await StoreBackend.sqlite.withStore { raw in

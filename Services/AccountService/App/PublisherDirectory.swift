@@ -22,6 +22,13 @@ actor PublisherDirectory {
     private let holdings = ChangeSignal<String>()
     /// Set at graceful shutdown: polls answer at once, so the server is not held for their wait.
     private var isClosed = false
+    /// The order in which this replica built its recent versions: a watcher holding a later one
+    /// than a write's holds that write too. Under concurrent writes the version moves on before a
+    /// watcher polls with the one a write built, so waiting for that exact version waited out the
+    /// whole `settleLimit` and then answered without the watcher holding anything newer.
+    private var builtOrder: [String: Int] = [:]
+    private var built = 0
+    private static let versionsRemembered = 256
 
     private struct Watcher {
         var holds: String?
@@ -88,7 +95,10 @@ actor PublisherDirectory {
         let directory = Self.directory(of: users.map { StreamKeyDirectory.Entry(digest: $0.streamKey.digest, publisher: $0.publisher(publicURL: publicURL)) })
         let previous = current?.version
         current = directory
-        if previous != directory.version { changes.send(directory.version) }
+        if previous != directory.version {
+            remember(directory.version)
+            changes.send(directory.version)
+        }
         return directory
     }
 
@@ -104,9 +114,21 @@ actor PublisherDirectory {
         if let version { holdings.send(version) }
     }
 
+    private func remember(_ version: String) {
+        built += 1
+        builtOrder[version] = built
+        if builtOrder.count > Self.versionsRemembered {
+            builtOrder = builtOrder.filter { $0.value > built - Self.versionsRemembered }
+        }
+    }
+
+    /// Whether every watcher seen lately holds `version` or one built after it.
     private func everyWatcherHolds(_ version: String) -> Bool {
         let absent = ContinuousClock.now - Self.watcherAbsence
-        return watchers.values.allSatisfy { $0.seen <= absent || $0.holds == version }
+        guard let wanted = builtOrder[version] else { return false }
+        return watchers.values.allSatisfy { watcher in
+            watcher.seen <= absent || watcher.holds.flatMap { builtOrder[$0] }.map { $0 >= wanted } == true
+        }
     }
 
     /// Entries in digest order, named by a hash of exactly what they say.
