@@ -15,6 +15,10 @@ import ServiceLifecycle
 /// largest single cost on the hook path). Nothing here blocks a global-executor thread: Argon2,
 /// SQLite and every fsync run on thread pools of their own.
 public func runService<App: ApplicationProtocol>(named service: ServiceName, _ build: @Sendable () async throws -> App) async {
+    // Unless TZ names the zone, glibc looks at /etc/localtime again for every log line's
+    // timestamp (a `stat` per line); naming that same file keeps the zone and drops the call.
+    // Set before the event loops start, while this is the only thread.
+    if getenv("TZ") == nil { setenv("TZ", ":/etc/localtime", 0) }
     NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     do {
         guard let traces = try TraceExport.bootstrap(service: service) else {

@@ -11,7 +11,7 @@ public func makeServiceRouter(service: ServiceName, readiness: [ReadinessCheck])
         router.add(middleware: TracingMiddleware(redactingQueryParameters: ["secret", "token", "key", "password"]))
     }
     router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: RequestMetricsMiddleware())
     router.addOperationalRoutes(service: service, checks: readiness)
     return router
 }

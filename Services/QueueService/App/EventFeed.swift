@@ -8,7 +8,10 @@ actor EventFeed {
     private var events: RecentEvents
     private(set) var lastSeq: UInt64
     private let clock: any Clock<Duration>
-    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    private var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    /// Names the next waiter, for its cancellation: a count, because a `UUID` on Linux opens,
+    /// reads and closes /dev/urandom, and a busy queue wakes its pollers after every commit.
+    private var nextWaiter: UInt64 = 0
     /// Set at shutdown: long polls and event streams end instead of holding the server open.
     private(set) var isClosed = false
 
@@ -63,7 +66,8 @@ actor EventFeed {
     }
 
     private func waitForEvent(after seq: UInt64) async {
-        let id = UUID()
+        nextWaiter += 1
+        let id = nextWaiter
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 if lastSeq > seq || Task.isCancelled || isClosed {
@@ -77,7 +81,7 @@ actor EventFeed {
         }
     }
 
-    private func cancelWaiter(_ id: UUID) {
+    private func cancelWaiter(_ id: UInt64) {
         waiters.removeValue(forKey: id)?.resume()
     }
 }
