@@ -27,6 +27,8 @@ import TestSupport
                 let run = try await runProgram(URL(fileURLWithPath: "/usr/bin/env"), [
                     "schemathesis", "--config-file", config, "run", "\(process.baseURL)/openapi.json",
                     "--seed", Self.seed, "--max-examples", Self.examplesPerOperation, "--no-color", "--workers", "1",
+                    // Each operation's time, for finding what makes the run long.
+                    "--report", "junit", "--report-junit-path", Artifacts.directory.appendingPathComponent("schemathesis-\(name).xml").path,
                 ], environment: environment)
                 try Artifacts.write("schemathesis-\(name).txt", run.output)
                 #expect(run.status == 0, "schemathesis found failures in \(name):\n\(run.output.suffix(6000))")

@@ -17,12 +17,24 @@ struct ServiceStatusBoard: Sendable {
     let notifier: PeerClient
     let gateway: PeerClient
 
+    /// Every read at once: a service that is down costs its deadline (a refused connection is
+    /// retried until then), and read one after another the panel took the sum of them — seconds
+    /// for each service down, just when an operator opens it to see why.
     func read() async -> (services: [Reading], obs: String, obsOK: Bool, notifier: String, ingest: String, ingestOK: Bool, recording: String, outputs: String) {
-        var readings: [Reading] = []
-        for (name, client) in services { readings.append(await reading(name, client)) }
-        let obs = await status(of: obsBridge, as: OBSBridgeStatus.self)
-        let notifier = await status(of: self.notifier, as: NotifierStatus.self).map(Self.describe) ?? Self.unreachable
-        let gateway = await status(of: self.gateway, as: HookGatewayStatus.self)
+        async let obsRead = status(of: obsBridge, as: OBSBridgeStatus.self)
+        async let notifierRead = status(of: self.notifier, as: NotifierStatus.self)
+        async let gatewayRead = status(of: self.gateway, as: HookGatewayStatus.self)
+        let readings = await withTaskGroup(of: (Int, Reading).self) { group in
+            for (index, service) in services.enumerated() {
+                group.addTask { (index, await reading(service.name, service.client)) }
+            }
+            var inOrder = [Reading?](repeating: nil, count: services.count)
+            for await (index, reading) in group { inOrder[index] = reading }
+            return inOrder.compactMap { $0 }
+        }
+        let obs = await obsRead
+        let notifier = await notifierRead.map(Self.describe) ?? Self.unreachable
+        let gateway = await gatewayRead
         return (
             readings, obs.map(Self.describe) ?? Self.unreachable, obs?.obs.state == .connected, notifier,
             gateway?.ingest.map(Self.describe) ?? Self.unreachable, gateway?.ingest?.reachable == true,
